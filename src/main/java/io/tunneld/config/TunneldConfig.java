@@ -1,0 +1,191 @@
+package io.tunneld.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Every setting of tunneld, under the {@code tunneld.*} prefix; each key is also an
+ * environment variable ({@code tunneld.http.port} is {@code TUNNELD_HTTP_PORT}).
+ */
+@ConfigMapping(prefix = "tunneld")
+public interface TunneldConfig {
+
+    /** Base domain of tunnel URLs: subdomain tunnels become {@code <sub>.<domain>}. */
+    @WithDefault("localhost")
+    String domain();
+
+    /**
+     * Domains under which clients may claim a full {@code Hostname}; empty means only
+     * subdomains of {@link #domain()}.
+     */
+    Optional<List<String>> allowedHostnameDomains();
+
+    /** The TLS port that ngrok clients connect to for control and proxy connections. */
+    TunnelListener tunnel();
+
+    /** Public plain-HTTP listener. */
+    PublicListener http();
+
+    /** Public HTTPS listener (TLS terminated here). */
+    HttpsListener https();
+
+    /** TCP tunnels. */
+    Tcp tcp();
+
+    /** Client authentication. */
+    Auth auth();
+
+    /** Limits that keep one client, or a broken one, from hurting the others. */
+    Limits limits();
+
+    /** Deadlines and heartbeat timing. */
+    Timeouts timeouts();
+
+    /** A PEM certificate chain and its private key; both unset means a generated self-signed pair. */
+    interface Tls {
+        /** PEM file with the certificate chain. */
+        Optional<Path> certFile();
+
+        /** PEM file with the private key (PKCS#8 or PKCS#1). */
+        Optional<Path> keyFile();
+    }
+
+    /** The tunnel port. */
+    interface TunnelListener {
+        @WithDefault("0.0.0.0")
+        String host();
+
+        @WithDefault("4443")
+        int port();
+
+        /** Certificate for the tunnel port; falls back to the HTTPS one, then to a self-signed one. */
+        Tls tls();
+    }
+
+    /** A public listener. */
+    interface PublicListener {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("0.0.0.0")
+        String host();
+
+        @WithDefault("8880")
+        int port();
+
+        /**
+         * Port the world uses to reach this listener, as shown in tunnel URLs (for example 80
+         * behind a load balancer). Defaults to the bound port.
+         */
+        Optional<Integer> publicPort();
+    }
+
+    /** The public HTTPS listener. */
+    interface HttpsListener {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("0.0.0.0")
+        String host();
+
+        @WithDefault("8443")
+        int port();
+
+        /** See {@link PublicListener#publicPort()}. */
+        Optional<Integer> publicPort();
+
+        /** Certificate for public HTTPS; falls back to the tunnel port's, then to a self-signed one. */
+        Tls tls();
+    }
+
+    /** TCP tunnels: where they bind and which ports clients may have. */
+    interface Tcp {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Address TCP tunnel listeners bind to. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** Lowest port a TCP tunnel may use. */
+        @WithDefault("10000")
+        int portMin();
+
+        /** Highest port a TCP tunnel may use. */
+        @WithDefault("10999")
+        int portMax();
+    }
+
+    /** Client authentication by token ({@code Auth.User} in the protocol). */
+    interface Auth {
+        /** When false, any client is accepted, as with ngrokd 1.x. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Accepted tokens; none configured (and auth enabled) means one is generated at start. */
+        Optional<List<String>> tokens();
+    }
+
+    /** Limits. */
+    interface Limits {
+        /** Largest frame a client may send, in bytes (1.x frames are a few hundred bytes). */
+        @WithDefault("4096")
+        int maxFrameLength();
+
+        /** Control connections (client sessions) on this server. */
+        @WithDefault("5000")
+        int controls();
+
+        /** Tunnels one client session may hold. */
+        @WithDefault("16")
+        int tunnelsPerClient();
+
+        /** Idle proxy connections one client session may park with the server. */
+        @WithDefault("10")
+        int proxiesPerClient();
+
+        /** Largest public HTTP request head (request line and headers), in bytes. */
+        @WithDefault("32768")
+        int httpMaxHeadSize();
+
+        /** Control frames queued for a client that does not read before it is dropped. */
+        @WithDefault("1024")
+        int controlWriteQueue();
+    }
+
+    /** Deadlines. */
+    interface Timeouts {
+        /** A new tunnel-port connection must send its first frame within this time. */
+        @WithDefault("10s")
+        Duration firstFrame();
+
+        /** A control with no Ping for this long is dead. */
+        @WithDefault("30s")
+        Duration heartbeat();
+
+        /** How often controls are checked for lost heartbeats and stale proxies. */
+        @WithDefault("10s")
+        Duration sweepInterval();
+
+        /** How long a public connection waits for a proxy connection before it gets a 502. */
+        @WithDefault("10s")
+        Duration proxyWait();
+
+        /** A pooled proxy connection unused for this long is closed (NATs drop idle flows). */
+        @WithDefault("60s")
+        Duration proxyIdle();
+
+        /** A public HTTP client must send its whole request head within this time. */
+        @WithDefault("10s")
+        Duration httpHead();
+
+        /** How long a disconnected client's URLs and TCP ports are kept for its reconnect. */
+        @WithDefault("24h")
+        Duration urlAffinity();
+    }
+}

@@ -1,0 +1,110 @@
+package io.tunneld.protocol;
+
+import java.io.IOException;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Encodes messages as 1.x frames ({@code int64 LE length + {"Type":..,"Payload":{..}}}) and
+ * decodes frame bodies. Writes compact JSON in Go's field order, so frames match what the Go
+ * programs send byte for byte; reads any valid JSON with Go's leniency (keys match
+ * case-insensitively, unknown keys are ignored, missing keys are zero values).
+ */
+public final class FrameCodec {
+
+    /** Length of the little-endian int64 length header. */
+    public static final int HEADER_LENGTH = 8;
+
+    private static final Map<String, Class<? extends Message>> TYPES = Map.of(
+            "Auth", Auth.class,
+            "AuthResp", AuthResp.class,
+            "ReqTunnel", ReqTunnel.class,
+            "NewTunnel", NewTunnel.class,
+            "ReqProxy", ReqProxy.class,
+            "RegProxy", RegProxy.class,
+            "StartProxy", StartProxy.class,
+            "Ping", Ping.class,
+            "Pong", Pong.class);
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private FrameCodec() {
+    }
+
+    /** The whole frame, header and body, as one buffer (so it can go out as one TLS record). */
+    public static Buffer encode(Message message) {
+        byte[] json;
+        try {
+            json = MAPPER.writeValueAsBytes(new Outgoing(message.getClass().getSimpleName(), message));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
+        }
+        Buffer frame = Buffer.buffer(HEADER_LENGTH + json.length);
+        frame.appendLongLE(json.length);
+        frame.appendBytes(json);
+        return frame;
+    }
+
+    /** Decodes one frame body (the JSON after the header). */
+    public static Message decode(Buffer body) throws ProtocolException {
+        Incoming envelope;
+        try {
+            envelope = MAPPER.readValue(body.getBytes(), Incoming.class);
+        } catch (IOException e) {
+            throw new ProtocolException("malformed frame JSON", e);
+        }
+        if (envelope == null || envelope.type() == null) {
+            throw new ProtocolException("frame without Type");
+        }
+        Class<? extends Message> type = TYPES.get(envelope.type());
+        if (type == null) {
+            throw new ProtocolException("unknown frame Type " + printable(envelope.type()));
+        }
+        JsonNode payload = envelope.payload();
+        // 1.x refuses a frame without Payload; treating it as {} is harmless.
+        if (payload == null || payload.isNull()) {
+            payload = MAPPER.createObjectNode();
+        }
+        if (!payload.isObject()) {
+            throw new ProtocolException(envelope.type() + " Payload is not an object");
+        }
+        try {
+            return MAPPER.treeToValue(payload, type);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ProtocolException("malformed " + envelope.type() + " payload", e);
+        }
+    }
+
+    /** Keeps whatever a peer sent from forging log lines. */
+    private static String printable(String s) {
+        String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return '"' + cut.replaceAll("[^\\x20-\\x7e]", "?") + '"';
+    }
+
+    /** {@code {"Type":..,"Payload":..}} as written. */
+    @RegisterForReflection
+    @JsonPropertyOrder({ "Type", "Payload" })
+    record Outgoing(@JsonProperty("Type") String type, @JsonProperty("Payload") Message payload) {
+    }
+
+    /** {@code {"Type":..,"Payload":..}} as read; the payload is mapped once its type is known. */
+    @RegisterForReflection
+    record Incoming(@JsonProperty("Type") String type, @JsonProperty("Payload") JsonNode payload) {
+    }
+}

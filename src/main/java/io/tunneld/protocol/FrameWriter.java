@@ -1,0 +1,108 @@
+package io.tunneld.protocol;
+
+import java.util.ArrayDeque;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * Sends frames on a control connection so that no frame ever straddles two TLS records:
+ * the Go client reads a frame body with a single {@code Read}, which returns at most one
+ * record. Whole frames queued meanwhile are coalesced into one write of at most one record's
+ * plaintext, and the next write starts only when the previous one has left, so the TLS layer
+ * never merges and re-splits them. Use from the connection's own context only.
+ */
+public final class FrameWriter {
+
+    /** TLS plaintext record limit (2^14). */
+    static final int MAX_RECORD = 16 * 1024;
+
+    private final NetSocket socket;
+    private final Context context;
+    private final Thread eventLoop = Thread.currentThread();
+    private final int maxQueued;
+    private final ArrayDeque<Buffer> queue = new ArrayDeque<>();
+    private boolean writing;
+    private boolean ending;
+
+    /**
+     * Create on the connection's context.
+     *
+     * @param maxQueued frames allowed to wait for a client that does not read; past that the
+     *                  connection is closed rather than buffering without bound
+     */
+    public FrameWriter(NetSocket socket, Context context, int maxQueued) {
+        this.socket = socket;
+        this.context = context;
+        this.maxQueued = maxQueued;
+    }
+
+    /** Queues one frame; callable from any thread. */
+    public void send(Message message) {
+        Buffer frame = FrameCodec.encode(message);
+        if (frame.length() > MAX_RECORD) {
+            throw new IllegalArgumentException("frame larger than one TLS record: " + frame.length());
+        }
+        if (Thread.currentThread() == eventLoop) {
+            enqueue(frame);
+        } else {
+            context.runOnContext(v -> enqueue(frame));
+        }
+    }
+
+    /**
+     * Closes the connection once every queued frame has been written, or after a few seconds
+     * if the peer does not read them; callable from any thread.
+     */
+    public void end() {
+        if (Thread.currentThread() == eventLoop) {
+            ending = true;
+            closeIfDrained();
+            context.owner().setTimer(5_000, t -> socket.close());
+        } else {
+            context.runOnContext(v -> end());
+        }
+    }
+
+    private void closeIfDrained() {
+        if (ending && !writing && queue.isEmpty()) {
+            socket.close();
+        }
+    }
+
+    private void enqueue(Buffer frame) {
+        if (queue.size() >= maxQueued) {
+            queue.clear();
+            socket.close();
+            return;
+        }
+        queue.add(frame);
+        if (!writing) {
+            writeNext();
+        }
+    }
+
+    private void writeNext() {
+        Buffer batch = queue.poll();
+        if (fitsWithNext(batch)) {
+            batch = Buffer.buffer(MAX_RECORD).appendBuffer(batch);
+            while (fitsWithNext(batch)) {
+                batch.appendBuffer(queue.poll());
+            }
+        }
+        writing = true;
+        socket.write(batch).onComplete(ar -> {
+            writing = false;
+            if (ar.succeeded() && !queue.isEmpty()) {
+                writeNext();
+            } else {
+                closeIfDrained();
+            }
+        });
+    }
+
+    private boolean fitsWithNext(Buffer batch) {
+        return !queue.isEmpty() && batch.length() + queue.peek().length() <= MAX_RECORD;
+    }
+}

@@ -1,0 +1,193 @@
+package io.tunneld.session;
+
+import java.security.SecureRandom;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Gauge;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.tunneld.auth.ClientAuthenticator;
+import io.tunneld.auth.Principal;
+import io.tunneld.config.TunneldConfig;
+import io.tunneld.metrics.TunnelMetrics;
+import io.tunneld.protocol.Auth;
+import io.tunneld.protocol.AuthResp;
+import io.tunneld.protocol.FrameWriter;
+import io.tunneld.tunnel.TunnelOpener;
+import io.tunneld.tunnel.UrlAffinity;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * Live client sessions by ClientId. Authenticates new sessions, hands out ids, lets a client
+ * resume its id (and so its URLs) only with the same token, and reaps sessions whose
+ * heartbeat stopped.
+ */
+@ApplicationScoped
+public class ControlRegistry {
+
+    private static final Logger LOG = Logger.getLogger(ControlRegistry.class);
+    /** Protocol version 1.x speaks. */
+    static final String VERSION = "2";
+    /** Software version reported to clients; 1.x clients show it and expect 1.x. */
+    static final String MM_VERSION = "1.7";
+    /** Ids a client may bring back: what we hand out, and what other 1.x servers do. */
+    private static final Pattern RESUMABLE_ID = Pattern.compile("[A-Za-z0-9_-]{8,64}");
+
+    private final Map<String, Control> controls = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private final TunneldConfig config;
+    private final ClientAuthenticator authenticator;
+    private final TunnelOpener opener;
+    private final UrlAffinity affinity;
+    private final TunnelMetrics metrics;
+    private final Vertx vertx;
+
+    public ControlRegistry(TunneldConfig config, ClientAuthenticator authenticator, TunnelOpener opener,
+            UrlAffinity affinity, TunnelMetrics metrics, Vertx vertx) {
+        this.config = config;
+        this.authenticator = authenticator;
+        this.opener = opener;
+        this.affinity = affinity;
+        this.metrics = metrics;
+        this.vertx = vertx;
+        Gauge.builder("tunneld.controls", controls, Map::size).strongReference(true)
+                .description("Live client sessions").register(metrics.registry());
+    }
+
+    /**
+     * Handles an {@code Auth} frame, on the control connection's context: answers AuthResp
+     * (and the first ReqProxy) and returns the new session, or refuses and returns empty.
+     */
+    Optional<Control> open(NetSocket socket, FrameWriter writer, Auth auth) {
+        String peer = String.valueOf(socket.remoteAddress());
+        if (!VERSION.equals(auth.version())) {
+            return refuse(writer, "Incompatible versions. Server " + MM_VERSION + ", client "
+                    + auth.version() + ".", peer);
+        }
+        Optional<Principal> principal = authenticator.authenticate(auth.user());
+        if (principal.isEmpty()) {
+            metrics.authFailure();
+            return refuse(writer, "Authentication failed: invalid auth token", peer);
+        }
+        String id = resumableId(auth.clientId(), principal.get()).orElseGet(this::newId);
+        if (controls.size() >= config.limits().controls() && !controls.containsKey(id)) {
+            return refuse(writer, "Server is at capacity, try again later", peer);
+        }
+        Control control = new Control(id, principal.get(), socket, writer, vertx, this, opener, config);
+        Control replaced = claim(control);
+        if (replaced == null && controls.get(id) != control) {
+            // Another principal won a race for this id: start afresh under a new one.
+            control = new Control(newId(), principal.get(), socket, writer, vertx, this, opener, config);
+            claim(control);
+        }
+        if (replaced != null) {
+            replaced.shutdown("replaced by a new session with the same id");
+        }
+        affinity.claim(control.id(), control.principal());
+        writer.send(new AuthResp(VERSION, MM_VERSION, control.id(), ""));
+        control.start();
+        LOG.infof("control %s (%s) opened from %s, %s/%s%s", control.logId(), control.principal().name(), peer,
+                auth.os(), auth.arch(), replaced != null ? ", replacing the previous session" : "");
+        return Optional.of(control);
+    }
+
+    /** Handles a {@code RegProxy} frame: parks the connection with its session, or closes it. */
+    void registerProxy(String clientId, NetSocket proxy) {
+        Control control = controls.get(clientId);
+        if (control == null) {
+            LOG.debugf("proxy connection from %s for an unknown session closed", proxy.remoteAddress());
+            proxy.close();
+            return;
+        }
+        control.offerProxy(proxy);
+    }
+
+    /** All live sessions. */
+    public Collection<Control> controls() {
+        return List.copyOf(controls.values());
+    }
+
+    /** Live sessions whose last Ping is older than one client ping interval plus grace. */
+    public long overdueHeartbeats() {
+        // The 1.x client pings every 20 s; anything past 25 s is late, though not yet dead.
+        return controls.values().stream().filter(c -> c.sinceLastPing().toSeconds() >= 25).count();
+    }
+
+    /** Checks every session for a lost heartbeat and stale proxies; forgets expired affinities. */
+    @Scheduled(every = "${tunneld.timeouts.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
+        for (Control control : controls.values()) {
+            control.sweep(config.timeouts().heartbeat(), config.timeouts().proxyIdle());
+        }
+        affinity.expire();
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        controls.values().forEach(c -> c.shutdown("server shutting down"));
+    }
+
+    void remove(Control control) {
+        controls.remove(control.id(), control);
+    }
+
+    void rejected(String reason) {
+        metrics.frameRejected(reason);
+    }
+
+    void heartbeatLost() {
+        metrics.heartbeatLost();
+    }
+
+    /** Puts the session in; returns the session it replaced (same principal), if any. */
+    private Control claim(Control control) {
+        Control[] replaced = new Control[1];
+        controls.compute(control.id(), (id, existing) -> {
+            if (existing != null && !existing.principal().equals(control.principal())) {
+                return existing;
+            }
+            replaced[0] = existing;
+            return control;
+        });
+        return replaced[0];
+    }
+
+    /** The id the client asked to resume, if it may have it. */
+    private Optional<String> resumableId(String requested, Principal principal) {
+        if (requested.isEmpty() || !RESUMABLE_ID.matcher(requested).matches()) {
+            return Optional.empty();
+        }
+        Control live = controls.get(requested);
+        Principal owner = live != null ? live.principal() : affinity.owner(requested).orElse(null);
+        if (owner != null && !owner.equals(principal)) {
+            LOG.infof("a client of %s asked for a session id held by another principal; issuing a new id",
+                    principal.name());
+            return Optional.empty();
+        }
+        return Optional.of(requested);
+    }
+
+    private String newId() {
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private Optional<Control> refuse(FrameWriter writer, String error, String peer) {
+        LOG.infof("control connection from %s refused: %s", peer, error);
+        writer.send(AuthResp.refused(error));
+        writer.end();
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,32 @@
+package io.tunneld.tcp;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.tunneld.config.TunneldConfig;
+import io.tunneld.metrics.TunnelMetrics;
+import io.tunneld.proxy.ProxyJoin;
+import io.tunneld.tunnel.Protocol;
+import io.tunneld.tunnel.Tunnel;
+import io.vertx.core.net.NetSocket;
+
+/** Public connections to a TCP tunnel's port: each is joined to one proxy connection. */
+@ApplicationScoped
+public class TcpIngress {
+
+    private final ProxyJoin join;
+    private final TunnelMetrics metrics;
+    private final TunneldConfig config;
+
+    public TcpIngress(ProxyJoin join, TunnelMetrics metrics, TunneldConfig config) {
+        this.join = join;
+        this.metrics = metrics;
+        this.config = config;
+    }
+
+    void accept(NetSocket socket, Tunnel tunnel) {
+        metrics.publicConnection(Protocol.TCP);
+        // Nothing is read until the proxy is there; the peer's bytes wait in the socket.
+        socket.pause();
+        join.whenProxyReady(socket, tunnel, null, config.timeouts().proxyWait(), socket::close);
+    }
+}

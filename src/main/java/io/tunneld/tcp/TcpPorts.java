@@ -1,0 +1,120 @@
+package io.tunneld.tcp;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.tunneld.config.TunneldConfig;
+import io.tunneld.session.Control;
+import io.tunneld.tunnel.Tunnel;
+import io.tunneld.tunnel.TunnelException;
+import io.tunneld.tunnel.TunnelRegistry;
+import io.tunneld.tunnel.UrlAssigner;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+
+/**
+ * TCP tunnel ports: only from the configured range, bound on the configured address, one
+ * listener per tunnel. A port that was just released is bound again only once its old
+ * listener has closed, so a reconnecting client gets its port back.
+ */
+@ApplicationScoped
+public class TcpPorts {
+
+    /** Random ports tried before giving up when the client did not name one. */
+    private static final int RANDOM_ATTEMPTS = 32;
+
+    private final TunneldConfig.Tcp config;
+    private final TunnelRegistry registry;
+    private final UrlAssigner urls;
+    private final TcpIngress ingress;
+    private final Vertx vertx;
+    private final Map<Integer, NetServer> listening = new ConcurrentHashMap<>();
+    private final Map<Integer, Future<Void>> closing = new ConcurrentHashMap<>();
+
+    public TcpPorts(TunneldConfig config, TunnelRegistry registry, UrlAssigner urls, TcpIngress ingress, Vertx vertx) {
+        this.config = config.tcp();
+        this.registry = registry;
+        this.urls = urls;
+        this.ingress = ingress;
+        this.vertx = vertx;
+    }
+
+    /**
+     * Opens a TCP tunnel on {@code requested}, or if 0 on one of {@code preferred} (ports
+     * this client held before) when free, else on a free port of the range.
+     */
+    public Future<Tunnel> open(Control control, int requested, List<Integer> preferred) {
+        if (requested != 0) {
+            if (!inRange(requested)) {
+                return Future.failedFuture(new TunnelException("Port " + requested + " is not allowed: TCP tunnels use ports "
+                        + config.portMin() + "-" + config.portMax()));
+            }
+            return bind(control, requested, true);
+        }
+        List<Integer> candidates = new ArrayList<>();
+        for (int i = preferred.size() - 1; i >= 0; i--) {
+            if (inRange(preferred.get(i))) {
+                candidates.add(preferred.get(i));
+            }
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int i = 0; i < RANDOM_ATTEMPTS; i++) {
+            candidates.add(random.nextInt(config.portMin(), config.portMax() + 1));
+        }
+        return firstBindable(control, candidates.iterator());
+    }
+
+    /** Closes the tunnel's listener; connections already accepted carry on. */
+    public void release(int port) {
+        NetServer server = listening.remove(port);
+        if (server != null) {
+            Future<Void> closed = server.close();
+            closing.put(port, closed);
+            closed.onComplete(v -> closing.remove(port, closed));
+        }
+    }
+
+    /** TCP tunnel listeners open now. */
+    public int listeningCount() {
+        return listening.size();
+    }
+
+    private Future<Tunnel> firstBindable(Control control, Iterator<Integer> candidates) {
+        if (!candidates.hasNext()) {
+            return Future.failedFuture(new TunnelException("No free TCP port left in " + config.portMin() + "-"
+                    + config.portMax()));
+        }
+        return bind(control, candidates.next(), false).recover(e -> firstBindable(control, candidates));
+    }
+
+    private Future<Tunnel> bind(Control control, int port, boolean strict) {
+        Tunnel tunnel = Tunnel.tcp(urls.tcpUrl(port), urls.domain(), port, control);
+        if (!registry.register(tunnel)) {
+            return Future.failedFuture(new TunnelException("The tunnel " + tunnel.url() + " is already registered."));
+        }
+        NetServer server = vertx.createNetServer(new NetServerOptions().setHost(config.host()).setPort(port))
+                .connectHandler(socket -> ingress.accept(socket, tunnel));
+        Future<Void> previous = closing.getOrDefault(port, Future.succeededFuture());
+        return previous.transform(v -> server.listen()).<Tunnel>map(s -> {
+            listening.put(port, server);
+            return tunnel;
+        }).recover(e -> {
+            registry.unregister(tunnel);
+            return Future.failedFuture(strict
+                    ? new TunnelException("Port " + port + " is not available on this server")
+                    : e);
+        });
+    }
+
+    private boolean inRange(int port) {
+        return port >= config.portMin() && port <= config.portMax();
+    }
+}

@@ -1,0 +1,110 @@
+package io.tunneld.tunnel;
+
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.tunneld.config.TunneldConfig;
+import io.tunneld.protocol.ReqTunnel;
+
+/**
+ * Where tunnel URLs are assigned: the host an HTTP(S) request gets (its {@code Hostname},
+ * its {@code Subdomain} under the server's domain, or a random subdomain), validated, and the
+ * URL each protocol shows for it. Hostnames are allowed only under the configured domains;
+ * random subdomains come from {@link SecureRandom} and are not enumerable.
+ */
+@ApplicationScoped
+public class UrlAssigner {
+
+    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final char[] RANDOM_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+    private static final int RANDOM_LENGTH = 12;
+
+    private final SecureRandom random = new SecureRandom();
+    private final String domain;
+    private final List<String> allowedDomains;
+    private final int httpPort;
+    private final int httpsPort;
+
+    public UrlAssigner(TunneldConfig config) {
+        this.domain = config.domain().toLowerCase(Locale.ROOT);
+        this.allowedDomains = config.allowedHostnameDomains().orElse(List.of(domain)).stream()
+                .map(d -> d.trim().toLowerCase(Locale.ROOT)).filter(d -> !d.isEmpty()).toList();
+        this.httpPort = config.http().publicPort().orElse(config.http().port());
+        this.httpsPort = config.https().publicPort().orElse(config.https().port());
+    }
+
+    /** The server's domain, lower case. */
+    public String domain() {
+        return domain;
+    }
+
+    /**
+     * The host the request names, validated and lower-cased, or null when it asks for a
+     * random one.
+     */
+    public String requestedHost(ReqTunnel request) {
+        if (!request.hostname().isEmpty()) {
+            String host = request.hostname().toLowerCase(Locale.ROOT);
+            if (!isDnsName(host)) {
+                throw new TunnelException("Invalid hostname " + quoted(request.hostname()));
+            }
+            if (allowedDomains.stream().noneMatch(d -> host.endsWith("." + d))) {
+                throw new TunnelException("Hostname " + host + " is not allowed here; use a name under "
+                        + String.join(", ", allowedDomains));
+            }
+            return host;
+        }
+        if (!request.subdomain().isEmpty()) {
+            String sub = request.subdomain().toLowerCase(Locale.ROOT);
+            String host = sub + "." + domain;
+            if (!isDnsName(host)) {
+                throw new TunnelException("Invalid subdomain " + quoted(request.subdomain())
+                        + ": use letters, digits and hyphens");
+            }
+            return host;
+        }
+        return null;
+    }
+
+    /** A new random host under the server's domain. */
+    public String randomHost() {
+        char[] label = new char[RANDOM_LENGTH];
+        for (int i = 0; i < label.length; i++) {
+            label[i] = RANDOM_ALPHABET[random.nextInt(RANDOM_ALPHABET.length)];
+        }
+        return new String(label) + "." + domain;
+    }
+
+    /** The URL of an HTTP(S) host, with the listener's public port unless it is the default. */
+    public String url(Protocol protocol, String host) {
+        int port = protocol == Protocol.HTTPS ? httpsPort : httpPort;
+        int defaultPort = protocol == Protocol.HTTPS ? 443 : 80;
+        return protocol.wireName() + "://" + host + (port == defaultPort ? "" : ":" + port);
+    }
+
+    /** The URL of a TCP tunnel. */
+    public String tcpUrl(int port) {
+        return "tcp://" + domain + ":" + port;
+    }
+
+    static boolean isDnsName(String host) {
+        if (host.length() > 253) {
+            return false;
+        }
+        for (String label : host.split("\\.", -1)) {
+            if (!LABEL.matcher(label).matches()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String quoted(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return '"' + cut.replaceAll("[^\\x20-\\x7e]", "?") + '"';
+    }
+}
