@@ -17,6 +17,7 @@ import io.tunneld.http.HttpIngress;
 import io.tunneld.session.TunnelPortAcceptor;
 import io.tunneld.tls.ServerTls;
 import io.tunneld.tunnel.Protocol;
+import io.tunneld.tunnel.PublicPorts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServerOptions;
@@ -35,14 +36,17 @@ public class Listeners {
     private final ServerTls tls;
     private final TunnelPortAcceptor acceptor;
     private final HttpIngress http;
+    private final PublicPorts publicPorts;
     private final Vertx vertx;
     private final List<Listener> listeners = new ArrayList<>();
 
-    public Listeners(TunneldConfig config, ServerTls tls, TunnelPortAcceptor acceptor, HttpIngress http, Vertx vertx) {
+    public Listeners(TunneldConfig config, ServerTls tls, TunnelPortAcceptor acceptor, HttpIngress http,
+            PublicPorts publicPorts, Vertx vertx) {
         this.config = config;
         this.tls = tls;
         this.acceptor = acceptor;
         this.http = http;
+        this.publicPorts = publicPorts;
         this.vertx = vertx;
     }
 
@@ -62,6 +66,7 @@ public class Listeners {
                 .toCompletionStage().toCompletableFuture().exceptionally(e -> null).get(30, TimeUnit.SECONDS);
         for (Listener l : listeners) {
             if (l.isBound()) {
+                Protocol.of(l.name()).ifPresent(p -> publicPorts.bound(p, l.port()));
                 LOG.infof("%s listener on %s:%d", l.name(), l.host(), l.port());
             } else {
                 LOG.errorf("%s listener could not bind %s: %s", l.name(), l.host(), l.failure());

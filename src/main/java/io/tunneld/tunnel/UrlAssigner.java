@@ -26,15 +26,13 @@ public class UrlAssigner {
     private final SecureRandom random = new SecureRandom();
     private final String domain;
     private final List<String> allowedDomains;
-    private final int httpPort;
-    private final int httpsPort;
+    private final PublicPorts ports;
 
-    public UrlAssigner(TunneldConfig config) {
+    public UrlAssigner(TunneldConfig config, PublicPorts ports) {
         this.domain = config.domain().toLowerCase(Locale.ROOT);
         this.allowedDomains = config.allowedHostnameDomains().orElse(List.of(domain)).stream()
                 .map(d -> d.trim().toLowerCase(Locale.ROOT)).filter(d -> !d.isEmpty()).toList();
-        this.httpPort = config.http().publicPort().orElse(config.http().port());
-        this.httpsPort = config.https().publicPort().orElse(config.https().port());
+        this.ports = ports;
     }
 
     /** The server's domain, lower case. */
@@ -81,7 +79,7 @@ public class UrlAssigner {
 
     /** The URL of an HTTP(S) host, with the listener's public port unless it is the default. */
     public String url(Protocol protocol, String host) {
-        int port = protocol == Protocol.HTTPS ? httpsPort : httpPort;
+        int port = ports.of(protocol);
         int defaultPort = protocol == Protocol.HTTPS ? 443 : 80;
         return protocol.wireName() + "://" + host + (port == defaultPort ? "" : ":" + port);
     }

@@ -1,0 +1,160 @@
+package io.tunneld.testclient;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Checks the framing helpers against frames captured from the Go client; needs no server. */
+class NgrokTestClientSelfTest {
+
+    private static final String AUTH_JSON = "{\"Type\":\"Auth\",\"Payload\":{\"Version\":\"2\",\"MmVersion\":\"1.7\","
+            + "\"User\":\"\",\"Password\":\"\",\"OS\":\"linux\",\"Arch\":\"amd64\",\"ClientId\":\"\"}}";
+    private static final String REQ_TUNNEL_JSON = "{\"Type\":\"ReqTunnel\",\"Payload\":{\"ReqId\":\"e4c27636b98d1e72\","
+            + "\"Protocol\":\"http+https\",\"Hostname\":\"\",\"Subdomain\":\"wire\",\"HttpAuth\":\"user:pass\",\"RemotePort\":0}}";
+    private static final String NEW_TUNNEL_JSON = "{\"Type\":\"NewTunnel\",\"Payload\":{\"ReqId\":\"e4c27636b98d1e72\","
+            + "\"Url\":\"http://wire.ngrok.local:18000\",\"Protocol\":\"http\",\"Error\":\"\"}}";
+
+    @Test
+    void authEncodesLikeTheGoClient() {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("Version", "2");
+        payload.put("MmVersion", "1.7");
+        payload.put("User", "");
+        payload.put("Password", "");
+        payload.put("OS", "linux");
+        payload.put("Arch", "amd64");
+        payload.put("ClientId", "");
+        byte[] frame = WireFrames.encode("Auth", payload);
+        assertEquals("7d00000000000000", HexFormat.of().formatHex(frame, 0, 8));
+        assertEquals(125, frame.length - 8);
+        assertArrayEquals(WireFrames.encodeRaw(AUTH_JSON), frame);
+    }
+
+    @Test
+    void reqTunnelAndEmptyPayloadEncodeLikeTheGoClient() {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("ReqId", "e4c27636b98d1e72");
+        payload.put("Protocol", "http+https");
+        payload.put("Hostname", "");
+        payload.put("Subdomain", "wire");
+        payload.put("HttpAuth", "user:pass");
+        payload.put("RemotePort", 0);
+        assertArrayEquals(WireFrames.encodeRaw(REQ_TUNNEL_JSON), WireFrames.encode("ReqTunnel", payload));
+        byte[] ping = WireFrames.encode("Ping", null);
+        assertEquals("1c00000000000000", HexFormat.of().formatHex(ping, 0, 8));
+        assertEquals("{\"Type\":\"Ping\",\"Payload\":{}}", new String(ping, 8, ping.length - 8, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void escapesLikeGoEncodingJson() {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("HttpAuth", "a<b>&c\u0001\n");
+        byte[] frame = WireFrames.encode("ReqTunnel", payload);
+        assertEquals("{\"Type\":\"ReqTunnel\",\"Payload\":{\"HttpAuth\":\"a\\u003cb\\u003e\\u0026c\\u0001\\n\"}}",
+                new String(frame, 8, frame.length - 8, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void readsFramesAndMissingFieldsAsEmpty() throws IOException {
+        Frame frame = WireFrames.readGoStyle(new ByteArrayInputStream(WireFrames.encodeRaw(NEW_TUNNEL_JSON)));
+        assertEquals("NewTunnel", frame.type());
+        assertEquals("http://wire.ngrok.local:18000", frame.str("Url"));
+        assertEquals("", frame.str("Nope"));
+        Frame python = WireFrames.read(new ByteArrayInputStream(
+                WireFrames.encodeRaw("{\"Type\": \"AuthResp\", \"Payload\": {\"ClientId\": \"ab\"}}")));
+        assertEquals("ab", python.str("ClientId"));
+        assertEquals("", python.str("Error"));
+    }
+
+    @Test
+    void lenientReadAssemblesSplitFramesButGoStyleReadRefusesThem() throws IOException {
+        byte[] twoFrames = concat(WireFrames.encodeRaw(NEW_TUNNEL_JSON), WireFrames.encode("Pong", null));
+        InputStream trickle = new TrickleInputStream(twoFrames, 3);
+        assertEquals("NewTunnel", WireFrames.read(trickle).type());
+        assertEquals("Pong", WireFrames.read(trickle).type());
+        assertThrows(EOFException.class, () -> WireFrames.read(trickle));
+
+        IOException split = assertThrows(IOException.class,
+                () -> WireFrames.readGoStyle(new TrickleInputStream(WireFrames.encodeRaw(NEW_TUNNEL_JSON), 20)));
+        assertEquals("Expected to read 126 bytes, but only read 20", split.getMessage());
+    }
+
+    @Test
+    void refusesTruncatedAbsurdAndPayloadlessFrames() {
+        byte[] frame = WireFrames.encode("Pong", null);
+        IOException truncated = assertThrows(IOException.class,
+                () -> WireFrames.read(new ByteArrayInputStream(frame, 0, frame.length - 1)));
+        assertFalse(truncated instanceof EOFException);
+        assertThrows(IOException.class, () -> WireFrames.read(new ByteArrayInputStream(WireFrames.header(Long.MAX_VALUE))));
+        assertThrows(IOException.class, () -> WireFrames.read(new ByteArrayInputStream(WireFrames.header(-1))));
+        byte[] noPayload = WireFrames.encodeRaw("{\"Type\":\"Ping\"}");
+        assertThrows(IOException.class, () -> WireFrames.readGoStyle(new ByteArrayInputStream(noPayload)));
+        assertNull(assertDoesNotThrowRead(noPayload).payload());
+    }
+
+    @Test
+    void goStyleWriteIsHeaderThenBody() throws IOException {
+        List<Integer> writes = new ArrayList<>();
+        OutputStream recorder = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                writes.add(len);
+                super.write(b, off, len);
+            }
+        };
+        WireFrames.writeGoStyle(recorder, WireFrames.encode("Ping", null));
+        assertEquals(List.of(8, 28), writes);
+        writes.clear();
+        WireFrames.writeChunked(recorder, new byte[10], 4, Duration.ZERO);
+        assertEquals(List.of(4, 4, 2), writes);
+        assertTrue(WireFrames.MAX_BODY > 16 * 1024);
+    }
+
+    private static Frame assertDoesNotThrowRead(byte[] frame) {
+        try {
+            return WireFrames.read(new ByteArrayInputStream(frame));
+        } catch (IOException e) {
+            throw new AssertionError("lenient read refused " + new String(frame, StandardCharsets.UTF_8), e);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = new byte[a.length + b.length];
+        System.arraycopy(a, 0, both, 0, a.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    /** Returns at most {@code step} bytes per read, like a peer whose frames arrive in pieces. */
+    private static final class TrickleInputStream extends ByteArrayInputStream {
+        private final int step;
+
+        TrickleInputStream(byte[] bytes, int step) {
+            super(bytes);
+            this.step = step;
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            return super.read(b, off, Math.min(len, step));
+        }
+    }
+}

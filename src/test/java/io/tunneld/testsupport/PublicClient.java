@@ -1,0 +1,92 @@
+package io.tunneld.testsupport;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import java.util.List;
+
+/** A visitor on the public side: raw sockets, so tests see exactly the bytes on the wire. */
+public final class PublicClient {
+
+    private PublicClient() {
+    }
+
+    /** A plain connection to a public port on loopback, with a read timeout. */
+    public static Socket plain(int port) throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+        s.setSoTimeout(15_000);
+        return s;
+    }
+
+    /** A TLS connection to a public port, SNI set to {@code host}, trusting any certificate. */
+    public static SSLSocket tls(int port, String host) throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] { new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        } }, new SecureRandom());
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port);
+        SSLParameters params = s.getSSLParameters();
+        params.setServerNames(List.of(new SNIHostName(host)));
+        s.setSSLParameters(params);
+        s.setSoTimeout(15_000);
+        s.startHandshake();
+        return s;
+    }
+
+    /** Sends the bytes and reads until the server closes. */
+    public static String exchange(Socket s, String request) throws IOException {
+        try (s) {
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            return readAll(s.getInputStream());
+        }
+    }
+
+    /** A GET over plain HTTP, answer read to the end (the local services close after one answer). */
+    public static String get(int port, String host, String path, String... extraHeaders) throws IOException {
+        StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
+        for (String h : extraHeaders) {
+            request.append(h).append("\r\n");
+        }
+        return exchange(plain(port), request.append("Connection: close\r\n\r\n").toString());
+    }
+
+    public static String readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Reads exactly n bytes. */
+    public static byte[] readExactly(InputStream in, int n) throws IOException {
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new IOException("expected " + n + " bytes, got " + b.length);
+        }
+        return b;
+    }
+}

@@ -1,0 +1,89 @@
+package io.tunneld.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A local HTTP service that answers any request with a body of a given size, counting what
+ * it managed to write: with backpressure it cannot get far ahead of a reader that stops.
+ */
+public final class StreamServer implements AutoCloseable {
+
+    private final ServerSocket server;
+    private final long bodySize;
+    private final AtomicLong written = new AtomicLong();
+
+    public StreamServer(long bodySize) throws IOException {
+        this.bodySize = bodySize;
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::acceptLoop, "stream-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    public long written() {
+        return written.get();
+    }
+
+    /** The byte at position i of the body, so the reader can check every byte. */
+    public static byte bodyByte(long i) {
+        return (byte) (i * 31 + 7);
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                Thread t = new Thread(() -> serve(s), "stream");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket s) {
+        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+            // Read the request head, whatever it is.
+            int state = 0;
+            while (state < 4) {
+                int b = in.read();
+                if (b < 0) {
+                    return;
+                }
+                state = (b == '\r' || b == '\n') ? state + 1 : 0;
+            }
+            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + bodySize + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 * 1024];
+            for (long sent = 0; sent < bodySize;) {
+                int n = (int) Math.min(chunk.length, bodySize - sent);
+                for (int i = 0; i < n; i++) {
+                    chunk[i] = bodyByte(sent + i);
+                }
+                out.write(chunk, 0, n);
+                sent += n;
+                written.set(sent);
+            }
+            out.flush();
+        } catch (IOException ignored) {
+            // reader went away
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}

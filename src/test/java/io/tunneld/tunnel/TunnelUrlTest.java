@@ -1,0 +1,202 @@
+package io.tunneld.tunnel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.tunneld.listener.Listeners;
+import io.tunneld.testclient.Frame;
+import io.tunneld.testclient.NgrokTestClient;
+import io.tunneld.testsupport.TunneldPorts;
+
+/** Which URL a ReqTunnel gets, and the errors 1.x clients expect. */
+@QuarkusTest
+class TunnelUrlTest {
+
+    static final Duration WAIT = Duration.ofSeconds(5);
+
+    @Inject
+    Listeners listeners;
+
+    TunneldPorts ports;
+
+    @BeforeEach
+    void ports() {
+        ports = TunneldPorts.of(listeners);
+    }
+
+    NgrokTestClient authed() throws IOException {
+        NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel());
+        c.setAutoProxy(false);
+        assertEquals("", c.auth("test-token-1", "").str("Error"));
+        return c;
+    }
+
+    @Test
+    void httpPlusHttpsGivesHttpThenHttpsEachWithItsOwnPort() throws Exception {
+        try (NgrokTestClient c = authed()) {
+            List<Frame> got = c.reqTunnel("http+https", "", "Both", "", 0);
+            assertEquals(2, got.size());
+            assertEquals("http://both.localhost:" + ports.http(), got.get(0).str("Url"));
+            assertEquals("http", got.get(0).str("Protocol"));
+            assertEquals("https://both.localhost:" + ports.https(), got.get(1).str("Url"));
+            assertEquals("https", got.get(1).str("Protocol"));
+            assertEquals(got.get(0).str("ReqId"), got.get(1).str("ReqId"));
+            assertTrue(!got.get(0).str("ReqId").isEmpty());
+        }
+    }
+
+    @Test
+    void httpsPlusHttpIsAnsweredInTheOrderAsked() throws Exception {
+        try (NgrokTestClient c = authed()) {
+            List<Frame> got = c.reqTunnel("https+http", "", "", "", 0);
+            assertEquals("https", got.get(0).str("Protocol"));
+            assertEquals("http", got.get(1).str("Protocol"));
+            String host = got.get(0).str("Url").replaceFirst("https://", "").replaceFirst(":\\d+$", "");
+            assertEquals("http://" + host + ":" + ports.http(), got.get(1).str("Url"), "both share one random host");
+        }
+    }
+
+    @Test
+    void randomSubdomainsAreLongAndDistinct() throws Exception {
+        try (NgrokTestClient c = authed()) {
+            String a = c.reqTunnel("http", "", "", "", 0).get(0).str("Url");
+            String b = c.reqTunnel("http", "", "", "", 0).get(0).str("Url");
+            assertTrue(a.matches("http://[a-z0-9]{12}\\.localhost:" + ports.http()), a);
+            assertTrue(!a.equals(b));
+        }
+    }
+
+    @Test
+    void hostnameUnderAnAllowedDomainIsRegisteredLowerCased() throws Exception {
+        try (NgrokTestClient c = authed()) {
+            Frame f = c.reqTunnel("http", "My-App.LocalHost", "", "", 0).get(0);
+            assertEquals("", f.str("Error"));
+            assertEquals("http://my-app.localhost:" + ports.http(), f.str("Url"));
+        }
+    }
+
+    @Test
+    void hostnameOutsideTheAllowedDomainsIsRefusedAndTheEmptySessionClosed() throws Exception {
+        try (NgrokTestClient c = authed()) {
+            Frame f = c.reqTunnel("http", "www.example.com", "", "", 0).get(0);
+            assertTrue(f.str("Error").contains("not allowed"), f.str("Error"));
+            assertEquals("", f.str("ReqId"), "1.x sends errors with an empty ReqId");
+            assertEquals("", f.str("Url"));
+            assertTrue(c.awaitClosed(WAIT), "a session with no tunnel is closed after an error");
+        }
+    }
+
+    @Test
+    void invalidSubdomainsAreRefused() throws Exception {
+        for (String bad : new String[] { "bad_sub", "-dash", "a..b", "x".repeat(64), "sp ace", "uni\u00e9" }) {
+            try (NgrokTestClient c = authed()) {
+                Frame f = c.reqTunnel("http", "", bad, "", 0).get(0);
+                assertTrue(f.str("Error").startsWith("Invalid subdomain"), bad + ": " + f.str("Error"));
+            }
+        }
+    }
+
+    @Test
+    void aTakenUrlIsAlreadyRegistered() throws Exception {
+        try (NgrokTestClient owner = authed(); NgrokTestClient other = authed()) {
+            assertEquals("", owner.reqTunnel("http", "", "taken", "", 0).get(0).str("Error"));
+            Frame f = other.reqTunnel("http+https", "", "taken", "", 0).get(0);
+            assertEquals("The tunnel http://taken.localhost:" + ports.http() + " is already registered.", f.str("Error"));
+            assertTrue(other.awaitClosed(WAIT));
+            // A hostname is the same name as a subdomain: no squatting around it.
+            try (NgrokTestClient third = authed()) {
+                assertTrue(third.reqTunnel("http", "taken.localhost", "", "", 0).get(0).str("Error")
+                        .contains("already registered"));
+            }
+        }
+    }
+
+    @Test
+    void aFailedMultiProtocolRequestLeavesNothingBehind() throws Exception {
+        try (NgrokTestClient https = authed(); NgrokTestClient both = authed(); NgrokTestClient later = authed()) {
+            assertEquals("", https.reqTunnel("https", "", "half", "", 0).get(0).str("Error"));
+            assertTrue(both.reqTunnel("http+https", "", "half", "", 0).get(0).str("Error").contains("already registered"));
+            assertEquals("", later.reqTunnel("http", "", "half", "", 0).get(0).str("Error"),
+                    "the http half of the failed request was rolled back");
+        }
+    }
+
+    @Test
+    void anErrorKeepsASessionThatHasTunnels() throws Exception {
+        try (NgrokTestClient c = authed()) {
+            assertEquals("", c.reqTunnel("http", "", "keeper", "", 0).get(0).str("Error"));
+            assertTrue(!c.reqTunnel("udp", "", "", "", 0).get(0).str("Error").isEmpty());
+            c.ping();
+            assertNotNull(c.awaitFrame("Pong", WAIT));
+        }
+    }
+
+    @Test
+    void unsupportedProtocolIsRefusedAsOneXSaysIt() throws Exception {
+        try (NgrokTestClient c = authed()) {
+            assertEquals("Protocol udp is not supported", c.reqTunnel("udp", "", "", "", 0).get(0).str("Error"));
+        }
+    }
+
+    @Test
+    void tcpTunnelsUseTheConfiguredRange() throws Exception {
+        try (NgrokTestClient c = authed()) {
+            assertEquals("tcp://localhost:41234", c.reqTunnel("tcp", "", "", "", 41234).get(0).str("Url"));
+            String any = c.reqTunnel("tcp", "", "", "", 0).get(0).str("Url");
+            int port = Integer.parseInt(any.substring(any.lastIndexOf(':') + 1));
+            assertTrue(port >= 41000 && port <= 41999, any);
+            assertEquals("The tunnel tcp://localhost:41234 is already registered.",
+                    c.reqTunnel("tcp", "", "", "", 41234).get(0).str("Error"));
+            assertTrue(c.reqTunnel("tcp", "", "", "", 22).get(0).str("Error").startsWith("Port 22 is not allowed"));
+        }
+    }
+
+    @Test
+    void severalNamedTunnelsInOneSession() throws Exception {
+        try (NgrokTestClient c = authed()) {
+            assertEquals("http://svc-a.localhost:" + ports.http(), c.reqTunnel("http", "", "svc-a", "", 0).get(0).str("Url"));
+            assertEquals(2, c.reqTunnel("http+https", "", "svc-b", "", 0).size());
+            assertTrue(c.reqTunnel("tcp", "", "", "", 0).get(0).str("Url").startsWith("tcp://localhost:"));
+        }
+    }
+
+    @Test
+    void reconnectingWithTheOldIdGetsTheSameUrlsAndPort() throws Exception {
+        String id;
+        String http;
+        String tcp;
+        try (NgrokTestClient c = authed()) {
+            id = c.clientId();
+            http = c.reqTunnel("http+https", "", "", "", 0).get(0).str("Url");
+            tcp = c.reqTunnel("tcp", "", "", "", 0).get(0).str("Url");
+        }
+        try (NgrokTestClient again = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
+            again.setAutoProxy(false);
+            assertEquals(id, again.auth("test-token-1", id).str("ClientId"));
+            assertEquals(http, again.reqTunnel("http+https", "", "", "", 0).get(0).str("Url"));
+            assertEquals(tcp, again.reqTunnel("tcp", "", "", "", 0).get(0).str("Url"));
+        }
+    }
+
+    @Test
+    void tooManyTunnelsForOneClientIsRefused() throws Exception {
+        try (NgrokTestClient c = authed()) {
+            for (int i = 0; i < 8; i++) {
+                assertEquals(2, c.reqTunnel("http+https", "", "many" + i, "", 0).size());
+            }
+            Frame f = c.reqTunnel("http", "", "many-more", "", 0).get(0);
+            assertTrue(f.str("Error").startsWith("Too many tunnels"), f.str("Error"));
+        }
+    }
+}
