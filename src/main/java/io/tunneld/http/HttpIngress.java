@@ -28,6 +28,8 @@ import io.vertx.core.net.NetSocket;
 public class HttpIngress {
 
     private static final Logger LOG = Logger.getLogger(HttpIngress.class);
+    /** Quiet time after an answer of ours before the connection is closed. */
+    private static final long LINGER_MILLIS = 250;
 
     private final TunnelRegistry registry;
     private final ProxyJoin join;
@@ -114,11 +116,25 @@ public class HttpIngress {
                     () -> answer(HttpAnswers.badGateway(tunnel.url())));
         }
 
+        /**
+         * Writes an answer of ours and closes. Input still arriving is read and dropped for a
+         * moment first: closing with unread input makes the kernel send a reset, which can
+         * destroy the answer before the client reads it.
+         */
         private void answer(Buffer response) {
             routed = true;
             vertx.cancelTimer(deadline);
             socket.write(response);
-            socket.close();
+            long[] linger = { vertx.setTimer(LINGER_MILLIS, t -> socket.close()) };
+            long hardStop = vertx.setTimer(4 * LINGER_MILLIS, t -> socket.close());
+            socket.handler(ignored -> {
+                vertx.cancelTimer(linger[0]);
+                linger[0] = vertx.setTimer(LINGER_MILLIS, t -> socket.close());
+            });
+            socket.closeHandler(v -> {
+                vertx.cancelTimer(linger[0]);
+                vertx.cancelTimer(hardStop);
+            });
         }
     }
 

@@ -7,11 +7,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
 /**
- * Sends frames on a control connection so that no frame ever straddles two TLS records:
- * the Go client reads a frame body with a single {@code Read}, which returns at most one
- * record. Whole frames queued meanwhile are coalesced into one write of at most one record's
- * plaintext, and the next write starts only when the previous one has left, so the TLS layer
- * never merges and re-splits them. Use from the connection's own context only.
+ * Sends frames on a control connection one TLS record each. The Go client reads a frame
+ * body with a single {@code Read}, which returns at most one record, so a body must never
+ * straddle two; some Python clients handle one frame per read, so frames are not batched
+ * either. Each frame is one write, and the next starts only once it has left, so the TLS
+ * layer never merges and re-splits them.
  */
 public final class FrameWriter {
 
@@ -84,15 +84,8 @@ public final class FrameWriter {
     }
 
     private void writeNext() {
-        Buffer batch = queue.poll();
-        if (fitsWithNext(batch)) {
-            batch = Buffer.buffer(MAX_RECORD).appendBuffer(batch);
-            while (fitsWithNext(batch)) {
-                batch.appendBuffer(queue.poll());
-            }
-        }
         writing = true;
-        socket.write(batch).onComplete(ar -> {
+        socket.write(queue.poll()).onComplete(ar -> {
             writing = false;
             if (ar.succeeded() && !queue.isEmpty()) {
                 writeNext();
@@ -100,9 +93,5 @@ public final class FrameWriter {
                 closeIfDrained();
             }
         });
-    }
-
-    private boolean fitsWithNext(Buffer batch) {
-        return !queue.isEmpty() && batch.length() + queue.peek().length() <= MAX_RECORD;
     }
 }

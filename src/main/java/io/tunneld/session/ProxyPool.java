@@ -15,8 +15,10 @@ import io.vertx.core.net.NetSocket;
 /**
  * The proxy connections one client has opened for its public traffic: idle ones parked
  * until needed, public connections waiting for one, and the {@code ReqProxy} requests in
- * flight. Every use asks for one more, so a proxy is usually waiting before traffic comes.
- * Thread-safe: public connections arrive on any event loop.
+ * flight. It asks for enough proxies to serve every waiter plus one spare, so each use asks
+ * for one more (as 1.x does) and a proxy is usually waiting before traffic comes; requests
+ * in flight never exceed the per-client limit. Thread-safe: public connections arrive on
+ * any event loop.
  */
 final class ProxyPool {
 
@@ -50,9 +52,14 @@ final class ProxyPool {
         this.requestLifetimeNanos = requestLifetime.toNanos();
     }
 
+    /** Number of idle proxies the pool keeps ready beyond the waiting connections. */
+    private static final int SPARE = 1;
+
     /** Asks for the first proxy, right after authentication. */
     void prime() {
-        requestIfRoom();
+        synchronized (this) {
+            refill();
+        }
     }
 
     /**
@@ -72,8 +79,7 @@ final class ProxyPool {
                 long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timeOut(promise));
                 waiters.add(new Waiter(promise, context, timer));
             }
-            // Refill for the next one whether or not this one had to wait.
-            requestIfRoom();
+            refill();
         }
         if (ready != null) {
             return Future.succeededFuture(ready);
@@ -127,9 +133,8 @@ final class ProxyPool {
                     stale.add(p.socket());
                 }
             }
-            expireRequests();
-            if (wantWarm && idle.isEmpty() && requested.isEmpty()) {
-                requestIfRoom();
+            if (wantWarm) {
+                refill();
             }
         }
         stale.forEach(NetSocket::close);
@@ -174,11 +179,11 @@ final class ProxyPool {
         parked.socket().close();
     }
 
-    /** Sends one ReqProxy unless enough proxies are parked or already on their way. */
-    private void requestIfRoom() {
+    /** Sends ReqProxy until waiters and the spare are covered, within the per-client limit. */
+    private void refill() {
         expireRequests();
-        int wanted = Math.min(maxIdle, Math.max(1, waiters.size()));
-        if (!closed && requested.size() < wanted && idle.size() + requested.size() < maxIdle + waiters.size()) {
+        int wanted = waiters.size() + SPARE;
+        while (!closed && idle.size() + requested.size() < wanted && requested.size() < maxIdle) {
             requested.add(System.nanoTime());
             requestProxy.run();
         }
