@@ -1,0 +1,110 @@
+package io.tunneld.health;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.tunneld.listener.Listeners;
+import io.tunneld.testclient.NgrokTestClient;
+import io.tunneld.testclient.WireFrames;
+import io.tunneld.testsupport.EchoServer;
+import io.tunneld.testsupport.PublicClient;
+import io.tunneld.testsupport.TunneldPorts;
+
+/** What an operator sees at /q/health and /q/metrics. */
+@QuarkusTest
+class HealthAndMetricsTest {
+
+    @Inject
+    Listeners listeners;
+
+    @Test
+    void readinessReportsEveryListenerBound() {
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'listeners' }.data.tunnel", startsWith("bound "))
+                .body("checks.find { it.name == 'listeners' }.data.http", startsWith("bound "))
+                .body("checks.find { it.name == 'listeners' }.data.https", startsWith("bound "));
+    }
+
+    @Test
+    void livenessChecksTheEventLoop() {
+        given().when().get("/q/health/live").then().statusCode(200)
+                .body("checks.name", hasItem("event-loop"))
+                .body("checks.find { it.name == 'event-loop' }.status", equalTo("UP"));
+    }
+
+    @Test
+    void sessionsAreReportedWithOverdueHeartbeats() throws Exception {
+        TunneldPorts ports = TunneldPorts.of(listeners);
+        try (NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
+            c.setAutoProxy(false);
+            c.auth("test-token-1", "");
+            c.reqTunnel("http", "", "health", "", 0);
+            given().when().get("/q/health/well").then().statusCode(200)
+                    .body("checks.find { it.name == 'sessions' }.status", equalTo("UP"))
+                    .body("checks.find { it.name == 'sessions' }.data.heartbeatsOverdue", equalTo(0));
+            String body = given().when().get("/q/health/well").then().extract().asString();
+            assertTrue(body.matches("(?s).*\"controls\": *[1-9].*"), body);
+            assertTrue(body.matches("(?s).*\"tunnelsHttp\": *[1-9].*"), body);
+        }
+    }
+
+    @Test
+    void metricsCountWhatHappens() throws Exception {
+        TunneldPorts ports = TunneldPorts.of(listeners);
+        double authFailures = metric("tunneld_auth_failures_total");
+        double rejected = metric("tunneld_frames_rejected_total{reason=\"unexpected\"}");
+        double httpConnections = metric("tunneld_public_connections_total{protocol=\"http\"}");
+        double bytesIn = metric("tunneld_bytes_in_bytes_total");
+        double bytesOut = metric("tunneld_bytes_out_bytes_total");
+        double waits = metric("tunneld_proxy_wait_seconds_count{outcome=\"found\"}");
+
+        try (NgrokTestClient bad = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
+            bad.auth("wrong", "");
+        }
+        try (var s = NgrokTestClient.openTls("127.0.0.1", ports.tunnel())) {
+            s.getOutputStream().write(WireFrames.encode("Ping", java.util.Map.of()));
+            s.setSoTimeout(5000);
+            s.getInputStream().read();
+        }
+        try (EchoServer echo = new EchoServer(); NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
+            c.auth("test-token-1", "");
+            String url = c.reqTunnel("http", "", "metered", "", 0).get(0).str("Url");
+            c.forward(url, "127.0.0.1", echo.port());
+            String request = "GET / HTTP/1.1\r\nHost: metered.localhost:" + ports.http() + "\r\n\r\n";
+            try (Socket s = PublicClient.plain(ports.http())) {
+                s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                PublicClient.readExactly(s.getInputStream(), request.length());
+            }
+            assertTrue(metric("tunneld_tunnels{protocol=\"http\"}") >= 1, "tunnel gauge");
+            assertTrue(metric("tunneld_controls") >= 1, "control gauge");
+            assertTrue(metric("tunneld_bytes_in_bytes_total") >= bytesIn + request.length(), "bytes in");
+            assertTrue(metric("tunneld_bytes_out_bytes_total") >= bytesOut + request.length(), "bytes out");
+        }
+        assertTrue(metric("tunneld_auth_failures_total") >= authFailures + 1, "auth failures");
+        assertTrue(metric("tunneld_frames_rejected_total{reason=\"unexpected\"}") >= rejected + 1, "rejected frames");
+        assertTrue(metric("tunneld_public_connections_total{protocol=\"http\"}") >= httpConnections + 1, "connections");
+        assertTrue(metric("tunneld_proxy_wait_seconds_count{outcome=\"found\"}") >= waits + 1, "proxy waits");
+        assertTrue(metric("tunneld_heartbeats_lost_total") >= 0, "heartbeat counter is published");
+    }
+
+    /** A sample's value from the Prometheus text, 0 when it does not exist yet. */
+    static double metric(String sample) {
+        String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + " ([0-9.eE+-]+)$").matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+}

@@ -1,0 +1,185 @@
+package io.tunneld.limits;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.net.Socket;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import javax.net.ssl.SSLSocket;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.tunneld.listener.Listeners;
+import io.tunneld.session.ControlRegistry;
+import io.tunneld.testclient.NgrokTestClient;
+import io.tunneld.testclient.WireFrames;
+import io.tunneld.testsupport.EchoServer;
+import io.tunneld.testsupport.PublicClient;
+import io.tunneld.testsupport.TunneldPorts;
+
+/** Limits, heartbeat and idle expiry, with the small values of {@link SmallLimitsProfile}. */
+@QuarkusTest
+@TestProfile(SmallLimitsProfile.class)
+class LimitsTest {
+
+    static final Duration WAIT = Duration.ofSeconds(5);
+
+    @Inject
+    Listeners listeners;
+
+    @Inject
+    ControlRegistry controls;
+
+    TunneldPorts ports;
+
+    @BeforeEach
+    void setUp() {
+        ports = TunneldPorts.of(listeners);
+        // Sessions of earlier tests close asynchronously; start each test from none.
+        await(() -> controls.controls().isEmpty());
+    }
+
+    NgrokTestClient authed(String token) throws IOException {
+        NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel());
+        c.setAutoProxy(false);
+        assertEquals("", c.auth(token, "").str("Error"));
+        return c;
+    }
+
+    @Test
+    void withAuthenticationOffAnyTokenIsAccepted() throws Exception {
+        try (NgrokTestClient a = authed(""); NgrokTestClient b = authed("whatever")) {
+            assertNotNull(a.clientId());
+            assertNotNull(b.clientId());
+        }
+    }
+
+    @Test
+    void framesAboveTheConfiguredCapCloseTheConnection() throws Exception {
+        try (SSLSocket s = NgrokTestClient.openTls("127.0.0.1", ports.tunnel())) {
+            String json = "{\"Type\":\"Auth\",\"Payload\":{\"Version\":\"2\",\"User\":\"" + "x".repeat(600) + "\"}}";
+            s.getOutputStream().write(WireFrames.encodeRaw(json));
+            s.setSoTimeout(5000);
+            assertEquals(-1, s.getInputStream().read());
+        }
+    }
+
+    @Test
+    void tunnelsPerClientAreLimited() throws Exception {
+        try (NgrokTestClient c = authed("")) {
+            assertEquals(2, c.reqTunnel("http+https", "", "lim", "", 0).size());
+            assertTrue(c.reqTunnel("tcp", "", "", "", 0).get(0).str("Error").startsWith("Too many tunnels"));
+        }
+    }
+
+    @Test
+    void controlsAreLimitedServerWide() throws Exception {
+        List<NgrokTestClient> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                open.add(authed(""));
+            }
+            try (NgrokTestClient extra = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
+                assertEquals("Server is at capacity, try again later", extra.auth("", "").str("Error"));
+                assertTrue(extra.awaitClosed(WAIT));
+            }
+            // A client resuming its own id is not refused: it replaces itself.
+            NgrokTestClient again = NgrokTestClient.connect("127.0.0.1", ports.tunnel());
+            open.add(again);
+            assertEquals(open.get(0).clientId(), again.auth("", open.get(0).clientId()).str("ClientId"));
+        } finally {
+            for (NgrokTestClient c : open) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void idleProxiesPerClientAreLimited() throws Exception {
+        try (NgrokTestClient c = authed("")) {
+            for (int i = 0; i < 5; i++) {
+                c.openProxy();
+            }
+            await(() -> c.openProxies() == 2);
+            assertEquals(2, c.openProxies());
+        }
+    }
+
+    @Test
+    void aSessionThatStopsPingingIsShutDownAndItsTunnelsFreed() throws Exception {
+        try (NgrokTestClient silent = authed(""); NgrokTestClient pinging = authed("")) {
+            assertEquals("", silent.reqTunnel("http", "", "quiet", "", 0).get(0).str("Error"));
+            long start = System.nanoTime();
+            for (int i = 0; i < 8 && !silent.awaitClosed(Duration.ofMillis(500)); i++) {
+                pinging.ping();
+            }
+            assertTrue(silent.awaitClosed(Duration.ZERO), "no Ping for 2 s: shut down");
+            long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(ms >= 1500, "not before the heartbeat timeout: " + ms + " ms");
+            pinging.ping();
+            assertNotNull(pinging.awaitFrame("Pong", WAIT), "a pinging session stays");
+            String answer = PublicClient.get(ports.http(), "quiet.localhost:" + ports.http(), "/");
+            assertTrue(answer.startsWith("HTTP/1.0 404"), "the tunnel is gone: " + answer);
+        }
+    }
+
+    @Test
+    void staleIdleProxiesAreReplacedAndTrafficStillFlows() throws Exception {
+        try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed("")) {
+            c.setAutoProxy(true);
+            c.openProxy();
+            String url = c.reqTunnel("http", "", "fresh", "", 0).get(0).str("Url");
+            c.forward(url, "127.0.0.1", echo.port());
+            int before = c.reqProxyCount();
+            for (int i = 0; i < 10 && c.reqProxyCount() <= before; i++) {
+                c.ping();
+                Thread.sleep(500);
+            }
+            assertTrue(c.reqProxyCount() > before, "a stale proxy (idle > 2 s) was dropped and replaced");
+            String request = "GET / HTTP/1.1\r\nHost: fresh.localhost:" + ports.http() + "\r\n\r\n";
+            try (Socket s = PublicClient.plain(ports.http())) {
+                s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                assertEquals(request, new String(PublicClient.readExactly(s.getInputStream(), request.length()),
+                        StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    @Test
+    void configuredPemCertificateIsServedOnHttpsAndByFallbackOnTheTunnelPort() throws Exception {
+        try (SSLSocket https = PublicClient.tls(ports.https(), "a.example.test");
+                SSLSocket tunnel = NgrokTestClient.openTls("127.0.0.1", ports.tunnel())) {
+            tunnel.startHandshake();
+            for (SSLSocket s : new SSLSocket[] { https, tunnel }) {
+                X509Certificate cert = (X509Certificate) s.getSession().getPeerCertificates()[0];
+                assertTrue(cert.getSubjectX500Principal().getName().contains("CN=example.test"),
+                        cert.getSubjectX500Principal().getName());
+            }
+        }
+    }
+
+    static void await(BooleanSupplier condition) {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < end) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

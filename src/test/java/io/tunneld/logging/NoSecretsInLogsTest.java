@@ -1,0 +1,95 @@
+package io.tunneld.logging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import jakarta.inject.Inject;
+
+import org.jboss.logmanager.ExtLogRecord;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.tunneld.listener.Listeners;
+import io.tunneld.testclient.NgrokTestClient;
+import io.tunneld.testsupport.EchoServer;
+import io.tunneld.testsupport.PublicClient;
+import io.tunneld.testsupport.TunneldPorts;
+
+/** Tokens, basic-auth passwords, Authorization headers and whole session ids never reach a log. */
+@QuarkusTest
+class NoSecretsInLogsTest {
+
+    @Inject
+    Listeners listeners;
+
+    @Test
+    void secretsNeverAppearInAnyLogRecord() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                String text = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
+                if (record.getThrown() != null) {
+                    StringWriter trace = new StringWriter();
+                    record.getThrown().printStackTrace(new PrintWriter(trace));
+                    text += trace;
+                }
+                lines.add(text);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        capture.setLevel(Level.ALL);
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        TunneldPorts ports = TunneldPorts.of(listeners);
+        String clientId;
+        try (EchoServer echo = new EchoServer()) {
+            try (NgrokTestClient bad = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
+                bad.auth("SECRET-TOKEN-never-logged", "");
+            }
+            try (NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
+                clientId = c.auth("test-token-2", "").str("ClientId");
+                String url = c.reqTunnel("http", "", "private", "alice:hunter2-secret", 0).get(0).str("Url");
+                c.forward(url, "127.0.0.1", echo.port());
+                String host = "private.localhost:" + ports.http();
+                String wrong = "Basic " + Base64.getEncoder().encodeToString("alice:wrong-guess-secret".getBytes());
+                PublicClient.get(ports.http(), host, "/", "Authorization: " + wrong);
+                String right = "Basic " + Base64.getEncoder().encodeToString("alice:hunter2-secret".getBytes());
+                String request = "GET / HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: " + right + "\r\n\r\n";
+                try (Socket s = PublicClient.plain(ports.http())) {
+                    s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                    assertEquals(request.length(), PublicClient.readExactly(s.getInputStream(), request.length()).length);
+                }
+            }
+            Thread.sleep(300);
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertTrue(lines.size() >= 3, "the actions above were logged: " + lines);
+        String all = String.join("\n", lines);
+        for (String secret : new String[] { "SECRET-TOKEN-never-logged", "test-token-2", "hunter2-secret",
+                "wrong-guess-secret", Base64.getEncoder().encodeToString("alice:hunter2-secret".getBytes()),
+                clientId }) {
+            assertTrue(!all.contains(secret), "a log record contains " + secret + ":\n" + all);
+        }
+    }
+}
