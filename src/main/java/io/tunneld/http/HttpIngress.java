@@ -74,6 +74,8 @@ public class HttpIngress {
 
         private void onData(Buffer data) {
             if (routed) {
+                // Read before the hold took effect: replayed after the head.
+                head.appendBuffer(data);
                 return;
             }
             int scanFrom = head.length() - 2;
@@ -111,7 +113,7 @@ public class HttpIngress {
             }
             routed = true;
             vertx.cancelTimer(deadline);
-            socket.pause();
+            ProxyJoin.hold(socket);
             join.whenProxyReady(socket, tunnel, head, config.timeouts().proxyWait(),
                     () -> answer(HttpAnswers.badGateway(tunnel.url())));
         }
@@ -123,6 +125,7 @@ public class HttpIngress {
          */
         private void answer(Buffer response) {
             routed = true;
+            ProxyJoin.release(socket);
             vertx.cancelTimer(deadline);
             socket.write(response);
             long[] linger = { vertx.setTimer(LINGER_MILLIS, t -> socket.close()) };

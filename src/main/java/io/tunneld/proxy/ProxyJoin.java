@@ -7,20 +7,30 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.util.ReferenceCountUtil;
 import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.FrameCodec;
 import io.tunneld.protocol.StartProxy;
 import io.tunneld.tunnel.Tunnel;
 import io.vertx.core.Context;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * Joins a public connection to a proxy connection of the tunnel's client: {@code StartProxy}
  * first, then the bytes already read from the public side, then both directions byte for
  * byte with backpressure, until either side closes (as 1.x does, closing both).
+ *
+ * <p>Bytes are relayed as Netty's own buffers ({@link NetSocketInternal#messageHandler}):
+ * the public {@code NetSocket} API would copy every buffer once more on the way through.
+ * Backpressure is therefore applied at the channel, by turning auto-read off while the
+ * other side's write queue is full.
  */
 @ApplicationScoped
 public class ProxyJoin {
@@ -33,58 +43,85 @@ public class ProxyJoin {
         this.metrics = metrics;
     }
 
+    /** Stops reading a public connection until it is joined; bytes already read are kept by the caller. */
+    public static void hold(NetSocket socket) {
+        channel(socket).config().setAutoRead(false);
+    }
+
+    /** Reads a held connection again. */
+    public static void release(NetSocket socket) {
+        channel(socket).config().setAutoRead(true);
+    }
+
     /**
      * Gets a proxy from the tunnel's session, waiting up to {@code wait}, and joins it to the
-     * paused public socket; runs {@code onNoProxy} on the public socket's context if none comes.
+     * held public socket; runs {@code onNoProxy} on the public socket's context if none comes.
      *
-     * @param replay bytes already read from the public side, or null
+     * @param replay bytes already read from the public side (may grow until the join)
      */
     public void whenProxyReady(NetSocket publicSide, Tunnel tunnel, Buffer replay, Duration wait, Runnable onNoProxy) {
         Context context = Vertx.currentContext();
         long start = System.nanoTime();
+        Promise<NetSocket> proxy = Promise.promise();
         boolean[] publicClosed = new boolean[1];
-        publicSide.closeHandler(v -> publicClosed[0] = true);
+        publicSide.closeHandler(v -> {
+            publicClosed[0] = true;
+            tunnel.control().cancelProxyWait(proxy);
+        });
         publicSide.exceptionHandler(e -> LOG.debugf("public connection %s: %s", publicSide.remoteAddress(), e.getMessage()));
-        tunnel.control().acquireProxy(context, wait).onComplete(ar -> {
+        proxy.future().onComplete(ar -> {
+            if (publicClosed[0]) {
+                if (ar.succeeded()) {
+                    // Unused: it has not seen StartProxy, so another connection can have it.
+                    tunnel.control().returnProxy(ar.result());
+                }
+                return;
+            }
             metrics.proxyWait(Duration.ofNanos(System.nanoTime() - start), ar.succeeded());
             if (ar.failed()) {
                 LOG.debugf("tunnel %s: %s", tunnel, ar.cause().getMessage());
                 onNoProxy.run();
-            } else if (publicClosed[0]) {
-                // Unused: it has not seen StartProxy, so another connection can have it.
-                tunnel.control().returnProxy(ar.result());
             } else {
                 join(publicSide, ar.result(), tunnel, replay);
             }
         });
+        tunnel.control().acquireProxy(context, wait, proxy);
     }
 
     private void join(NetSocket publicSide, NetSocket proxy, Tunnel tunnel, Buffer replay) {
         // One write with the frame at its start: the frame never straddles TLS records.
         Buffer first = FrameCodec.encode(new StartProxy(tunnel.url(), clientAddr(publicSide.remoteAddress())));
-        if (replay != null) {
-            first.appendBuffer(replay);
-            metrics.bytesIn().increment(replay.length());
-        }
+        first.appendBuffer(replay);
+        metrics.bytesIn().increment(replay.length());
         proxy.write(first);
         pump(publicSide, proxy, metrics.bytesIn());
         pump(proxy, publicSide, metrics.bytesOut());
-        publicSide.resume();
+        release(publicSide);
     }
 
-    /** Copies one direction, pausing the reader while the writer's queue is full. */
+    /** Relays one direction, reading from {@code from} only while {@code to} can take more. */
     private static void pump(NetSocket from, NetSocket to, Counter bytes) {
-        from.handler(data -> {
-            bytes.increment(data.length());
-            to.write(data);
-            if (to.writeQueueFull()) {
-                from.pause();
+        Channel input = channel(from);
+        NetSocketInternal output = (NetSocketInternal) to;
+        ((NetSocketInternal) from).messageHandler(message -> {
+            if (!(message instanceof ByteBuf data)) {
+                ReferenceCountUtil.release(message);
+                return;
+            }
+            bytes.increment(data.readableBytes());
+            output.writeMessage(data);
+            if (output.writeQueueFull()) {
+                input.config().setAutoRead(false);
             }
         });
-        to.drainHandler(v -> from.resume());
+        to.drainHandler(v -> input.config().setAutoRead(true));
         from.endHandler(v -> to.end());
         from.closeHandler(v -> to.close());
         from.exceptionHandler(e -> LOG.debugf("joined connection %s: %s", from.remoteAddress(), e.getMessage()));
+    }
+
+    private static Channel channel(NetSocket socket) {
+        return ((NetSocketInternal) socket).channelHandlerContext().channel();
     }
 
     /** "ip:port" as Go writes it, brackets around IPv6. */

@@ -21,7 +21,7 @@ import io.tunneld.tunnel.Tunnel;
 import io.tunneld.tunnel.TunnelException;
 import io.tunneld.tunnel.TunnelOpener;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
 
@@ -98,9 +98,17 @@ public final class Control {
         return Duration.ofNanos(System.nanoTime() - lastPingNanos);
     }
 
-    /** A proxy connection for a public connection arriving on {@code caller}'s context. */
-    public Future<NetSocket> acquireProxy(Context caller, Duration timeout) {
-        return pool.acquire(caller, timeout);
+    /**
+     * A proxy connection for a public connection arriving on {@code caller}'s context,
+     * within {@code timeout}; completes {@code promise} on that context.
+     */
+    public void acquireProxy(Context caller, Duration timeout, Promise<NetSocket> promise) {
+        pool.acquire(caller, timeout, promise);
+    }
+
+    /** The public connection behind {@code promise} left before a proxy came. */
+    public void cancelProxyWait(Promise<NetSocket> promise) {
+        pool.cancel(promise);
     }
 
     /** Returns a proxy that was acquired but not used (its public peer went away first). */

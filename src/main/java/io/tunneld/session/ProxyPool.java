@@ -6,19 +6,24 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
+import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * The proxy connections one client has opened for its public traffic: idle ones parked
  * until needed, public connections waiting for one, and the {@code ReqProxy} requests in
- * flight. It asks for enough proxies to serve every waiter plus one spare, so each use asks
- * for one more (as 1.x does) and a proxy is usually waiting before traffic comes; requests
- * in flight never exceed the per-client limit. Thread-safe: public connections arrive on
- * any event loop.
+ * flight. It asks for enough proxies to serve every waiter plus some spares, so each use
+ * asks for one more (as 1.x does) and a proxy is usually waiting before traffic comes.
+ * A client opens each proxy with a full TLS handshake, only when asked, so a burst of
+ * public connections would wait a handshake each: when one finds the pool empty the spare
+ * target doubles (several requests go out at once); each quiet sweep halves it and closes
+ * the surplus. Everything stays within the per-client limit. Thread-safe: public
+ * connections arrive on any event loop.
  */
 final class ProxyPool {
 
@@ -26,8 +31,8 @@ final class ProxyPool {
     private record Waiter(Promise<NetSocket> promise, Context context, long timer) {
     }
 
-    /** An idle proxy and since when. */
-    private record Parked(NetSocket socket, long sinceNanos) {
+    /** An idle proxy, the event loop it lives on, and since when. */
+    private record Parked(NetSocket socket, EventLoop loop, long sinceNanos) {
     }
 
     private final Vertx vertx;
@@ -38,6 +43,10 @@ final class ProxyPool {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** Send times of ReqProxy frames not yet answered by a RegProxy. */
     private final ArrayDeque<Long> requested = new ArrayDeque<>();
+    /** Idle proxies to keep ready beyond the waiting connections. */
+    private int spareTarget = 1;
+    /** Whether a public connection found no idle proxy since the last sweep. */
+    private boolean burst;
     private boolean closed;
 
     /**
@@ -52,8 +61,6 @@ final class ProxyPool {
         this.requestLifetimeNanos = requestLifetime.toNanos();
     }
 
-    /** Number of idle proxies the pool keeps ready beyond the waiting connections. */
-    private static final int SPARE = 1;
 
     /** Asks for the first proxy, right after authentication. */
     void prime() {
@@ -63,28 +70,48 @@ final class ProxyPool {
     }
 
     /**
-     * Takes a proxy for a public connection, waiting up to {@code timeout} for one. The
-     * future completes on {@code context}.
+     * Takes a proxy for a public connection, waiting up to {@code timeout} for one; completes
+     * {@code promise} on {@code context}, at once if a proxy is idle.
      */
-    Future<NetSocket> acquire(Context context, Duration timeout) {
-        Promise<NetSocket> promise = Promise.promise();
+    void acquire(Context context, Duration timeout, Promise<NetSocket> promise) {
         NetSocket ready;
         synchronized (this) {
             if (closed) {
-                return Future.failedFuture("client session closed");
+                promise.fail("client session closed");
+                return;
             }
-            Parked parked = idle.poll();
+            Parked parked = takeIdle(((ContextInternal) context).nettyEventLoop());
             ready = parked == null ? null : parked.socket();
             if (ready == null) {
+                burst = true;
+                spareTarget = Math.min(maxIdle, spareTarget * 2);
                 long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timeOut(promise));
                 waiters.add(new Waiter(promise, context, timer));
             }
             refill();
         }
         if (ready != null) {
-            return Future.succeededFuture(ready);
+            promise.complete(ready);
         }
-        return promise.future();
+    }
+
+    /** The public connection waiting on {@code promise} went away: stop waiting for it. */
+    void cancel(Promise<NetSocket> promise) {
+        Waiter waiter = null;
+        synchronized (this) {
+            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext();) {
+                Waiter w = it.next();
+                if (w.promise() == promise) {
+                    it.remove();
+                    waiter = w;
+                    break;
+                }
+            }
+        }
+        if (waiter != null) {
+            vertx.cancelTimer(waiter.timer());
+            promise.tryFail("public connection closed");
+        }
     }
 
     /** A proxy connection the client registered in answer to a ReqProxy. */
@@ -105,7 +132,8 @@ final class ProxyPool {
                     proxy.close();
                     return;
                 }
-                Parked parked = new Parked(proxy, System.nanoTime());
+                Parked parked = new Parked(proxy,
+                        ((NetSocketInternal) proxy).channelHandlerContext().channel().eventLoop(), System.nanoTime());
                 idle.add(parked);
                 // An idle proxy carries nothing until StartProxy: data or EOF means it is unusable.
                 proxy.handler(data -> drop(parked));
@@ -121,14 +149,21 @@ final class ProxyPool {
         });
     }
 
-    /** Closes idle proxies parked longer than {@code maxAge} and keeps one request in flight. */
+    /**
+     * Closes idle proxies parked longer than {@code maxAge}, shrinks the spare target after a
+     * quiet period and closes the surplus, and tops the pool up if {@code wantWarm}.
+     */
     void sweep(Duration maxAge, boolean wantWarm) {
         List<NetSocket> stale = new ArrayList<>();
         synchronized (this) {
+            if (!burst) {
+                spareTarget = Math.max(1, spareTarget / 2);
+            }
+            burst = false;
             long cutoff = System.nanoTime() - maxAge.toNanos();
             for (Iterator<Parked> it = idle.iterator(); it.hasNext();) {
                 Parked p = it.next();
-                if (p.sinceNanos() < cutoff) {
+                if (p.sinceNanos() < cutoff || idle.size() > spareTarget) {
                     it.remove();
                     stale.add(p.socket());
                 }
@@ -163,6 +198,21 @@ final class ProxyPool {
         return idle.size();
     }
 
+    /**
+     * An idle proxy on the caller's event loop if there is one (joining it costs no thread
+     * hand-offs), else the oldest.
+     */
+    private Parked takeIdle(EventLoop callerLoop) {
+        for (Iterator<Parked> it = idle.iterator(); it.hasNext();) {
+            Parked p = it.next();
+            if (p.loop() == callerLoop) {
+                it.remove();
+                return p;
+            }
+        }
+        return idle.poll();
+    }
+
     private void timeOut(Promise<NetSocket> promise) {
         synchronized (this) {
             waiters.removeIf(w -> w.promise() == promise);
@@ -179,10 +229,10 @@ final class ProxyPool {
         parked.socket().close();
     }
 
-    /** Sends ReqProxy until waiters and the spare are covered, within the per-client limit. */
+    /** Sends ReqProxy until waiters and spares are covered, within the per-client limit. */
     private void refill() {
         expireRequests();
-        int wanted = waiters.size() + SPARE;
+        int wanted = waiters.size() + spareTarget;
         while (!closed && idle.size() + requested.size() < wanted && requested.size() < maxIdle) {
             requested.add(System.nanoTime());
             requestProxy.run();

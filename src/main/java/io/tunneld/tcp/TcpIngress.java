@@ -7,6 +7,7 @@ import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.proxy.ProxyJoin;
 import io.tunneld.tunnel.Protocol;
 import io.tunneld.tunnel.Tunnel;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
 /** Public connections to a TCP tunnel's port: each is joined to one proxy connection. */
@@ -25,8 +26,10 @@ public class TcpIngress {
 
     void accept(NetSocket socket, Tunnel tunnel) {
         metrics.publicConnection(Protocol.TCP);
-        // Nothing is read until the proxy is there; the peer's bytes wait in the socket.
-        socket.pause();
-        join.whenProxyReady(socket, tunnel, null, config.timeouts().proxyWait(), socket::close);
+        // Nothing more is read until the proxy is there; the peer's bytes wait in the socket.
+        Buffer early = Buffer.buffer();
+        socket.handler(early::appendBuffer);
+        ProxyJoin.hold(socket);
+        join.whenProxyReady(socket, tunnel, early, config.timeouts().proxyWait(), socket::close);
     }
 }

@@ -1,0 +1,92 @@
+"""Prints the Markdown results table of src/bench/run.sh.
+
+Reads the raw outputs run.sh keeps in its output directory (wrk-SCENARIO-ROUTE.txt,
+iperf3-ROUTE.json, ROUTE being direct or tunnel) and takes the figures run.sh measured
+itself (start-up, RSS) as options.
+"""
+import argparse
+import json
+import pathlib
+import re
+
+UNIT_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def wrk(path):
+    """Requests/sec and latency percentiles (ms) from wrk's text output."""
+    text = path.read_text()
+    rate = float(re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M).group(1))
+    percentiles = {
+        int(p): float(value) * UNIT_MS[unit]
+        for p, value, unit in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    }
+    return rate, percentiles
+
+
+def gbits(path):
+    return json.loads(path.read_text())["end"]["sum_received"]["bits_per_second"] / 1e9
+
+
+def three_figures(x):
+    """44,812.3 -> '44,800': wrk's rates do not repeat to more than three figures."""
+    return f"{float(f'{x:.3g}'):,.0f}"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dir", type=pathlib.Path, required=True)
+    parser.add_argument("--header", required=True)
+    parser.add_argument("--startup-s", type=float, required=True)
+    parser.add_argument("--quarkus-started", required=True, help="Quarkus's own 'started in' figure")
+    parser.add_argument("--idle-rss-kb", type=int, required=True)
+    parser.add_argument("--idle-controls", type=int, required=True)
+    parser.add_argument("--controls-rss-before-kb", type=int, required=True)
+    parser.add_argument("--controls-rss-after-kb", type=int, required=True)
+    args = parser.parse_args()
+    out = args.dir
+
+    rows = []
+
+    def rate_row(label, scenario, unit):
+        direct, _ = wrk(out / f"wrk-{scenario}-direct.txt")
+        tunnel, _ = wrk(out / f"wrk-{scenario}-tunnel.txt")
+        rows.append((label, f"{three_figures(direct)} {unit}", f"{three_figures(tunnel)} {unit}",
+                     f"{tunnel / direct:.0%}"))
+
+    rate_row("HTTP keep-alive, 50 connections, 1 KiB body", "keepalive", "req/s")
+    rate_row("HTTP new connection per request, 20 connections, 1 KiB body", "close", "req/s")
+
+    direct, tunnel = gbits(out / "iperf3-direct.json"), gbits(out / "iperf3-tunnel.json")
+    rows.append(("TCP bulk, iperf3, 1 stream", f"{direct:.2f} Gbit/s", f"{tunnel:.2f} Gbit/s",
+                 f"{tunnel / direct:.0%}"))
+
+    direct_rate, direct_lat = wrk(out / "wrk-latency-direct.txt")
+    tunnel_rate, tunnel_lat = wrk(out / "wrk-latency-tunnel.txt")
+    for p in (50, 99):
+        rows.append((f"latency p{p} at ~1,000 req/s", f"{direct_lat[p]:.2f} ms", f"{tunnel_lat[p]:.2f} ms",
+                     f"{tunnel_lat[p] - direct_lat[p]:+.2f} ms"))
+
+    rows.append(("idle RSS", "", f"{args.idle_rss_kb / 1024:.0f} MiB", ""))
+    added_kb = args.controls_rss_after_kb - args.controls_rss_before_kb
+    rows.append((f"{args.idle_controls:,} idle controls × 2 tunnels", "", f"{added_kb / 1024:+.0f} MiB",
+                 f"{added_kb / args.idle_controls:.0f} KiB/control"))
+    rows.append(("start-up to ready", "", f"{args.startup_s:.2f} s",
+                 f"Quarkus: started in {args.quarkus_started} s"))
+
+    print(args.header)
+    print()
+    print("| scenario | direct | through tunneld | ratio |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print()
+    print(f"Latency runs achieved {direct_rate:,.0f} req/s direct and {tunnel_rate:,.0f} req/s through tunneld.")
+    for route in ("direct", "tunnel"):
+        for path in sorted(out.glob(f"wrk-*-{route}.txt")):
+            errors = re.search(r"^\s*Socket errors:.*$", path.read_text(), re.M)
+            if errors:
+                print(f"{path.name}: {errors.group(0).strip()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,361 @@
+#!/usr/bin/env bash
+# Benchmark of tunneld against going direct, everything on 127.0.0.1:
+#
+#   bash src/bench/run.sh           # full run, about 2 minutes after the build
+#   bash src/bench/run.sh --smoke   # every scenario, short (under a minute): CI-safe
+#
+# Installs wrk, iperf3 and nginx from Debian if missing, builds tunneld if its sources
+# changed, then starts nginx (the local service), an iperf3 server, tunneld with default
+# settings, and the benchmark's ngrok 1.x client (io.tunneld.bench.BenchClient, in
+# src/test). Each scenario runs direct and through the tunnel; the Markdown table goes to
+# stdout and target/bench/results.md, raw outputs and every process's log to target/bench/.
+# Everything started here is stopped on exit, also on Ctrl-C or failure.
+set -Eeuo pipefail
+
+cd "$(dirname "$0")/../.."
+readonly OUT=$PWD/target/bench
+readonly TOKEN=bench-token
+readonly COMMAND="bash src/bench/run.sh${1:+ $1}"
+
+usage() {
+    echo "usage: bash src/bench/run.sh [--smoke]" >&2
+    exit 2
+}
+
+# Durations in seconds; the warm-up before each wrk measurement is dropped (JIT).
+case "$#:${1:-}" in
+    0:) DURATION=10 IPERF_TIME=8 WARMUP=3 IDLE_CONTROLS=1000 ;;
+    1:--smoke) DURATION=2 IPERF_TIME=2 WARMUP=1 IDLE_CONTROLS=50 ;;
+    *) usage ;;
+esac
+
+log() {
+    printf '==> %s\n' "$*" >&2
+}
+
+# die MESSAGE [LOG...]: fails with the message and the end of each log that explains it.
+die() {
+    local file
+    printf 'run.sh: error: %s\n' "$1" >&2
+    for file in "${@:2}"; do
+        if [[ -s $file ]]; then
+            printf -- '--- last lines of %s ---\n' "$file" >&2
+            tail -n 25 "$file" >&2
+        fi
+    done
+    exit 1
+}
+
+trap 'echo "run.sh: error: line $LINENO failed: $BASH_COMMAND" >&2' ERR
+
+# --- processes: everything started is remembered, so that exit stops it -------------------
+
+started=()   # pids, in start order
+WORK=""      # temporary directory: nginx config, its document root
+
+alive() {
+    local state
+    state=$(ps -o stat= -p "$1") || return 1
+    [[ $state != Z* ]]   # a zombie has exited, it only waits for us to reap it
+}
+
+# Stops one process started here: TERM, then KILL if it is still there after 5 s.
+stop() {
+    local pid=$1 i kept=() p
+    if kill -TERM "$pid" 2>/dev/null; then
+        for ((i = 0; i < 50; i++)); do
+            alive "$pid" || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
+    for p in "${started[@]}"; do
+        [[ $p == "$pid" ]] || kept+=("$p")
+    done
+    started=("${kept[@]}")
+}
+
+cleanup() {
+    local i
+    for ((i = ${#started[@]} - 1; i >= 0; i--)); do
+        stop "${started[i]}"
+    done
+    if [[ -n $WORK ]]; then
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'echo "run.sh: interrupted" >&2; exit 130' INT
+trap 'echo "run.sh: terminated" >&2; exit 143' TERM
+
+# wait_for_line LOG REGEX PID SECONDS WHAT: until LOG has a matching line, while PID lives.
+wait_for_line() {
+    local log=$1 regex=$2 pid=$3 deadline=$((SECONDS + $4)) what=$5
+    until grep -qE "$regex" "$log"; do
+        alive "$pid" || die "$what exited before it was ready" "$log"
+        ((SECONDS < deadline)) || die "$what not ready: no line matching '$regex' within $4 s" "$log"
+        sleep 0.1
+    done
+}
+
+# First port from $1 to $2 that nothing listens on, on any address.
+free_port() {
+    local port
+    for ((port = $1; port <= $2; port++)); do
+        if [[ -z $(ss -Hltn "sport = :$port") ]]; then
+            echo "$port"
+            return
+        fi
+    done
+    die "no free port in $1-$2"
+}
+
+rss_kb() {
+    awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+# --- preparation ----------------------------------------------------------------------------
+
+install_tools() {
+    local pair missing=()
+    for pair in wrk:wrk iperf3:iperf3 nginx:nginx curl:curl ss:iproute2 python3:python3; do
+        command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+    done
+    if ((${#missing[@]} > 0)); then
+        log "installing ${missing[*]} from Debian"
+        { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"; } \
+            >"$OUT/apt.log" 2>&1 || die "could not install ${missing[*]}" "$OUT/apt.log"
+    fi
+}
+
+# Builds when a source changed since the last build made here. The stamp is taken before the
+# build, so that a file edited during it still counts as changed next time.
+build() {
+    local stamp=$OUT/build.stamp
+    if [[ -f $stamp && -f target/quarkus-app/quarkus-run.jar ]] &&
+        [[ -z $(find pom.xml src/main src/test -newer "$stamp" -print -quit) ]]; then
+        log "tunneld is built and up to date"
+    else
+        log "building tunneld"
+        touch "$stamp.new"
+        ./mvnw -B -q -ntp package -DskipTests >"$OUT/build.log" 2>&1 || die "build failed" "$OUT/build.log"
+        mv "$stamp.new" "$stamp"
+    fi
+    if [[ ! -s $OUT/classpath.txt || pom.xml -nt $OUT/classpath.txt ]]; then
+        log "computing the test classpath"
+        ./mvnw -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test \
+            -Dmdep.outputFile="$OUT/classpath.txt" >"$OUT/classpath.log" 2>&1 ||
+            die "could not compute the test classpath" "$OUT/classpath.log"
+    fi
+    [[ -f target/test-classes/io/tunneld/bench/BenchClient.class ]] ||
+        die "target/test-classes has no io/tunneld/bench/BenchClient.class: the benchmark client is missing"
+    # target/classes too: the client uses tunneld's protocol classes.
+    CLIENT_CP="target/test-classes:target/classes:$(cat "$OUT/classpath.txt")"
+}
+
+# --- the services ---------------------------------------------------------------------------
+
+start_nginx() {
+    local dir=$WORK/nginx
+    mkdir -p "$dir/www"
+    chmod 755 "$WORK"   # mktemp's 0700 would lock out nginx's worker, which runs as nobody
+    head -c 1024 /dev/urandom >"$dir/www/1k.bin"
+    cat >"$dir/nginx.conf" <<EOF
+# One worker: the reference machine has 2 cores, and the other one is left to tunneld and
+# its client, which share the machine with nginx and wrk during the tunnel runs.
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log stderr warn;
+events {}
+http {
+    access_log off;
+    keepalive_requests 100000;
+    client_body_temp_path $dir/client_body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $dir/www;
+    }
+}
+EOF
+    # -e: the log nginx uses before it has read its config (else /var/log/nginx).
+    nginx -p "$dir" -c "$dir/nginx.conf" -e stderr >"$OUT/nginx.log" 2>&1 &
+    started+=("$!")
+    local pid=$! deadline=$((SECONDS + 10))
+    until curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT/1k.bin"; do
+        alive "$pid" || die "nginx exited" "$OUT/nginx.log"
+        ((SECONDS < deadline)) || die "nginx does not answer on 127.0.0.1:$NGINX_PORT" "$OUT/nginx.log"
+        sleep 0.1
+    done
+}
+
+# One iperf3 server for both runs: it serves one test at a time, and they are sequential.
+start_iperf3() {
+    iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" >"$OUT/iperf3.log" 2>&1 &
+    started+=("$!")
+    local pid=$! deadline=$((SECONDS + 10))
+    until [[ -n $(ss -Hltn "sport = :$IPERF_PORT") ]]; do
+        alive "$pid" || die "iperf3 server exited" "$OUT/iperf3.log"
+        ((SECONDS < deadline)) || die "iperf3 server does not listen on $IPERF_PORT" "$OUT/iperf3.log"
+        sleep 0.1
+    done
+}
+
+# Starts tunneld with default settings (no heap flags), only ports and addresses chosen here,
+# and measures start-up: from launch until /q/health/ready answers, polled every 20 ms.
+start_tunneld() {
+    local start_ns deadline=$((SECONDS + 60))
+    start_ns=$(date +%s%N)
+    TUNNELD_AUTH_TOKENS=$TOKEN \
+        QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$HEALTH_PORT \
+        TUNNELD_TUNNEL_HOST=127.0.0.1 TUNNELD_TUNNEL_PORT=$TUNNEL_PORT \
+        TUNNELD_HTTP_HOST=127.0.0.1 TUNNELD_HTTP_PORT=$HTTP_PORT \
+        TUNNELD_HTTPS_HOST=127.0.0.1 TUNNELD_HTTPS_PORT=$HTTPS_PORT \
+        TUNNELD_TCP_HOST=127.0.0.1 \
+        java -jar target/quarkus-app/quarkus-run.jar >"$OUT/tunneld.log" 2>&1 &
+    TUNNELD_PID=$!
+    started+=("$TUNNELD_PID")
+    until curl -sf -o /dev/null "http://127.0.0.1:$HEALTH_PORT/q/health/ready"; do
+        alive "$TUNNELD_PID" || die "tunneld exited during start-up" "$OUT/tunneld.log"
+        ((SECONDS < deadline)) || die "tunneld not ready within 60 s" "$OUT/tunneld.log"
+        sleep 0.02
+    done
+    STARTUP_S=$(awk -v ns=$(($(date +%s%N) - start_ns)) 'BEGIN { printf "%.3f", ns / 1e9 }')
+    QUARKUS_STARTED=$(sed -n 's/.* started in \([0-9.]*\)s.*/\1/p' "$OUT/tunneld.log" | head -n 1)
+    log "tunneld ready in $STARTUP_S s (Quarkus: started in ${QUARKUS_STARTED:-?} s)"
+}
+
+# RSS added by idle sessions: N controls with two http tunnels each, 3 s after they are up.
+measure_idle_controls() {
+    local pid
+    CONTROLS_RSS_BEFORE_KB=$(rss_kb "$TUNNELD_PID")
+    "${CLIENT[@]}" --idle-controls "$IDLE_CONTROLS" >"$OUT/idle-client.log" 2>&1 &
+    pid=$!
+    started+=("$pid")
+    # The client itself gives up after 120 s.
+    wait_for_line "$OUT/idle-client.log" "^IDLE-READY $IDLE_CONTROLS\$" "$pid" 130 "BenchClient --idle-controls"
+    sleep 3
+    CONTROLS_RSS_AFTER_KB=$(rss_kb "$TUNNELD_PID")
+    stop "$pid"
+}
+
+start_client() {
+    "${CLIENT[@]}" --http "bench=127.0.0.1:$NGINX_PORT" --tcp "$TCP_PORT=127.0.0.1:$IPERF_PORT" \
+        >"$OUT/client.log" 2>&1 &
+    CLIENT_PID=$!
+    started+=("$CLIENT_PID")
+    wait_for_line "$OUT/client.log" '^READY$' "$CLIENT_PID" 30 "BenchClient"
+    grep '^TUNNEL ' "$OUT/client.log" >&2
+    local bytes
+    bytes=$(curl -sf -H "Host: $TUNNEL_HOST" "$TUNNEL_URL" | wc -c) || true
+    [[ $bytes == 1024 ]] ||
+        die "GET $TUNNEL_URL (Host: $TUNNEL_HOST) through the tunnel did not return the 1 KiB file" \
+            "$OUT/client.log" "$OUT/tunneld.log"
+}
+
+# --- measurements ---------------------------------------------------------------------------
+
+# measurement_failed MESSAGE LOG...: dies, saying whether tunneld or the client had gone.
+measurement_failed() {
+    local why=$1
+    alive "$TUNNELD_PID" || why+="; tunneld is no longer running"
+    alive "$CLIENT_PID" || why+="; BenchClient is no longer running"
+    die "$why" "${@:2}" "$OUT/tunneld.log" "$OUT/client.log"
+}
+
+# wrk_measure NAME ROUTE WRK-OPTION...: a warm-up, then the measurement, kept in
+# target/bench/wrk-NAME-ROUTE.txt. ROUTE: direct (nginx) or tunnel.
+wrk_measure() {
+    local name=$1 route=$2 url=$DIRECT_URL headers=()
+    shift 2
+    local out=$OUT/wrk-$name-$route.txt
+    if [[ $route == tunnel ]]; then
+        url=$TUNNEL_URL
+        headers=(-H "Host: $TUNNEL_HOST")   # wrk does not resolve *.localhost
+    fi
+    log "wrk $name, $route"
+    wrk "$@" "${headers[@]}" -d "${WARMUP}s" "$url" >"$out" 2>&1 ||
+        measurement_failed "wrk warm-up failed ($name, $route)" "$out"
+    wrk "$@" "${headers[@]}" -d "${DURATION}s" "$url" >"$out" 2>&1 ||
+        measurement_failed "wrk failed ($name, $route)" "$out"
+    grep -q '^Requests/sec:' "$out" || measurement_failed "no Requests/sec in wrk's output ($name, $route)" "$out"
+    if grep -q 'Non-2xx or 3xx responses' "$out"; then
+        measurement_failed "error answers during $name, $route" "$out"
+    fi
+}
+
+iperf3_measure() {
+    local route=$1 port=$2 out=$OUT/iperf3-$1.json
+    log "iperf3, $route"
+    iperf3 -c 127.0.0.1 -p "$port" -t "$IPERF_TIME" -J >"$out" 2>&1 ||
+        measurement_failed "iperf3 failed ($route)" "$out" "$OUT/iperf3.log"
+}
+
+run_scenarios() {
+    local route
+    for route in direct tunnel; do
+        wrk_measure keepalive "$route" -t2 -c50
+    done
+    for route in direct tunnel; do
+        wrk_measure close "$route" -t2 -c20 -H "Connection: close"
+    done
+    iperf3_measure direct "$IPERF_PORT"
+    iperf3_measure tunnel "$TCP_PORT"
+    for route in direct tunnel; do
+        wrk_measure latency "$route" -t1 -c10 --latency -s src/bench/delay.lua
+    done
+}
+
+report() {
+    local header
+    header="$(date -u '+%Y-%m-%d %H:%M UTC') · nproc $(nproc) · \
+$(awk '/^MemTotal:/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo) · \
+$(java -version 2>&1 | sed -n 1p) · \`$COMMAND\`"
+    python3 src/bench/report.py --dir "$OUT" --header "$header" \
+        --startup-s "$STARTUP_S" --quarkus-started "${QUARKUS_STARTED:-?}" --idle-rss-kb "$IDLE_RSS_KB" \
+        --idle-controls "$IDLE_CONTROLS" --controls-rss-before-kb "$CONTROLS_RSS_BEFORE_KB" \
+        --controls-rss-after-kb "$CONTROLS_RSS_AFTER_KB" >"$OUT/results.md"
+    cat "$OUT/results.md"
+}
+
+main() {
+    mkdir -p "$OUT"
+    rm -f "$OUT"/wrk-*.txt "$OUT"/iperf3-*.json "$OUT/results.md"
+    install_tools
+    build
+    WORK=$(mktemp -d -t tunneld-bench.XXXXXX)
+
+    # tunneld's defaults where they are free, the next free port otherwise.
+    NGINX_PORT=$(free_port 18080 18999)
+    IPERF_PORT=$(free_port 5201 5999)
+    HEALTH_PORT=$(free_port 9090 9999)
+    TUNNEL_PORT=$(free_port 4443 4999)
+    HTTP_PORT=$(free_port 8880 8899)
+    HTTPS_PORT=$(free_port 8443 8479)
+    TCP_PORT=$(free_port 10500 10999)   # inside tunneld's default TCP range
+    DIRECT_URL=http://127.0.0.1:$NGINX_PORT/1k.bin
+    TUNNEL_URL=http://127.0.0.1:$HTTP_PORT/1k.bin
+    TUNNEL_HOST=bench.localhost:$HTTP_PORT
+    # The benchmark client; the log manager is named because jboss-logmanager is on the test
+    # classpath, and it warns when it is found without being asked for.
+    CLIENT=(java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CLIENT_CP"
+        io.tunneld.bench.BenchClient --server "127.0.0.1:$TUNNEL_PORT" --token "$TOKEN")
+
+    start_nginx
+    start_iperf3
+    start_tunneld
+    sleep 3
+    IDLE_RSS_KB=$(rss_kb "$TUNNELD_PID")   # before any load
+    log "measuring $IDLE_CONTROLS idle controls"
+    measure_idle_controls
+    start_client
+    run_scenarios
+    report
+}
+
+main
