@@ -25,6 +25,13 @@ public interface TunneldConfig {
      */
     Optional<List<String>> allowedHostnameDomains();
 
+    /**
+     * Event loops serving the listeners, each taking connections on every port (default: one
+     * per core). A public connection and a proxy on different loops hand every buffer across
+     * threads, so on a machine shared with other busy processes fewer can be faster.
+     */
+    Optional<Integer> eventLoops();
+
     /** The TLS port that ngrok clients connect to for control and proxy connections. */
     TunnelListener tunnel();
 

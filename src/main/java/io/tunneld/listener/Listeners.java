@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
@@ -82,7 +84,8 @@ public class Listeners {
                 : "off");
     }
 
-    void onStop(@Observes ShutdownEvent event) throws Exception {
+    /** First of all shutdown work: no new connection is accepted onto loops that are stopping. */
+    void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) throws Exception {
         Future.join(listeners.stream().map(Listener::stop).toList())
                 .toCompletionStage().toCompletableFuture().exceptionally(e -> null).get(10, TimeUnit.SECONDS);
     }
@@ -105,7 +108,7 @@ public class Listeners {
      */
     private List<Context> eventLoopContexts() {
         VertxInternal internal = (VertxInternal) vertx;
-        int wanted = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int wanted = Math.max(1, config.eventLoops().orElse(Runtime.getRuntime().availableProcessors()));
         List<Context> contexts = new ArrayList<>();
         for (EventExecutor loop : internal.nettyEventLoopGroup()) {
             if (contexts.size() == wanted) {

@@ -114,12 +114,19 @@ final class ProxyPool {
         }
     }
 
-    /** A proxy connection the client registered in answer to a ReqProxy. */
+    /**
+     * A proxy connection the client registered in answer to a ReqProxy. A request slot is
+     * free again, so ask for more if connections are still waiting: a burst larger than the
+     * in-flight limit is served in rounds, not left to time out.
+     */
     void registered(NetSocket proxy) {
         synchronized (this) {
             requested.poll();
         }
         place(proxy);
+        synchronized (this) {
+            refill();
+        }
     }
 
     /** Hands a proxy to a waiter, or parks it. */

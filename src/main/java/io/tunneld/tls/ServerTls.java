@@ -1,12 +1,14 @@
 package io.tunneld.tls;
 
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.spi.ObserverMethod;
 
 import org.jboss.logging.Logger;
 
+import io.quarkus.runtime.Startup;
 import io.tunneld.config.TunneldConfig;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.KeyCertOptions;
@@ -19,16 +21,25 @@ import io.vertx.core.net.PemKeyCertOptions;
  * certificate made at start; BoringSSL where its native library loads, the JDK engine
  * otherwise.
  */
+@Startup(ObserverMethod.DEFAULT_PRIORITY - 100)
 @ApplicationScoped
 public class ServerTls {
 
     private static final Logger LOG = Logger.getLogger(ServerTls.class);
 
     private final TunneldConfig config;
-    private SelfSignedCertificate selfSigned;
+    /** Made on another thread while the rest of the server starts, when no files are configured. */
+    private final CompletableFuture<SelfSignedCertificate> selfSigned;
+    private boolean warned;
 
     public ServerTls(TunneldConfig config) {
         this.config = config;
+        // Each listener falls back to the other's files: generate only when neither has any.
+        boolean needed = !configured(config.tunnel().tls()) && !configured(config.https().tls());
+        String domain = config.domain();
+        this.selfSigned = needed
+                ? CompletableFuture.supplyAsync(() -> SelfSignedCertificate.create(List.of(domain, "*." + domain)))
+                : null;
     }
 
     /** Options for the tunnel port. */
@@ -39,11 +50,6 @@ public class ServerTls {
     /** Options for the public HTTPS listener. */
     public NetServerOptions https(NetServerOptions options) {
         return secure(options, "https", config.https().tls(), config.tunnel().tls());
-    }
-
-    /** The generated certificate, if one was needed. */
-    public synchronized Optional<SelfSignedCertificate> selfSigned() {
-        return Optional.ofNullable(selfSigned);
     }
 
     private NetServerOptions secure(NetServerOptions options, String listener,
@@ -76,14 +82,15 @@ public class ServerTls {
         return tls.certFile().isPresent();
     }
 
-    private synchronized SelfSignedCertificate generatedCertificate() {
-        if (selfSigned == null) {
-            String domain = config.domain();
-            selfSigned = SelfSignedCertificate.create(List.of(domain, "*." + domain));
+    private SelfSignedCertificate generatedCertificate() {
+        boolean first = !warned;
+        warned = true;
+        SelfSignedCertificate generated = selfSigned.join();
+        if (first) {
             LOG.warnf("No TLS certificate configured: generated a self-signed one in memory for %s and *.%s "
                     + "(SHA-256 %s). Stock ngrok 1.x release clients will refuse it; see README.",
-                    domain, domain, selfSigned.sha256Fingerprint());
+                    config.domain(), config.domain(), generated.sha256Fingerprint());
         }
-        return selfSigned;
+        return generated;
     }
 }

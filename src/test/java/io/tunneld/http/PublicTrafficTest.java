@@ -10,6 +10,8 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -175,6 +177,33 @@ class PublicTrafficTest {
             }
         }
         assertTrue(client.reqProxyCount() >= before + 3, before + " -> " + client.reqProxyCount());
+    }
+
+    @Test
+    void aBurstLargerThanTheProxyLimitIsServedWithoutWaitingForTimeouts() throws Exception {
+        tunnel("http", "burst", "", echo.port());
+        int connections = 30; // three times tunneld.limits.proxies-per-client
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < connections; i++) {
+                Socket s = PublicClient.plain(ports.http());
+                s.getOutputStream().write(("GET /" + i + " HTTP/1.1\r\nHost: " + host("burst") + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                sockets.add(s);
+            }
+            long start = System.nanoTime();
+            for (int i = 0; i < connections; i++) {
+                String expected = "GET /" + i + " HTTP/1.1\r\nHost: " + host("burst") + "\r\n\r\n";
+                byte[] back = PublicClient.readExactly(sockets.get(i).getInputStream(), expected.length());
+                assertEquals(expected, new String(back, StandardCharsets.US_ASCII));
+            }
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(ms < 1500, "all served well before the 2 s proxy wait limit, took " + ms + " ms");
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
     }
 
     @Test
