@@ -83,16 +83,6 @@ public final class Control {
         return id.length() > 8 ? id.substring(0, 8) : id;
     }
 
-    /** Tunnels this session holds now. */
-    public List<Tunnel> tunnels() {
-        return List.copyOf(tunnels);
-    }
-
-    /** Whether this session has been shut down. */
-    public boolean isClosed() {
-        return closed.get();
-    }
-
     /** Time since the last Ping (or since authentication). */
     public Duration sinceLastPing() {
         return Duration.ofNanos(System.nanoTime() - lastPingNanos);

@@ -200,11 +200,6 @@ final class ProxyPool {
         }
     }
 
-    /** Idle proxies now. */
-    synchronized int idleCount() {
-        return idle.size();
-    }
-
     /**
      * An idle proxy on the caller's event loop if there is one (joining it costs no thread
      * hand-offs), else the oldest.

@@ -82,11 +82,6 @@ public class TcpPorts {
         }
     }
 
-    /** TCP tunnel listeners open now. */
-    public int listeningCount() {
-        return listening.size();
-    }
-
     private Future<Tunnel> firstBindable(Control control, Iterator<Integer> candidates) {
         if (!candidates.hasNext()) {
             return Future.failedFuture(new TunnelException("No free TCP port left in " + config.portMin() + "-"

@@ -59,9 +59,4 @@ public class TunnelRegistry {
     public int count(Protocol protocol) {
         return counts.get(protocol).get();
     }
-
-    /** Live tunnels of all protocols. */
-    public int count() {
-        return byRoute.size();
-    }
 }

@@ -3,8 +3,6 @@ package io.tunneld.testsupport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,22 +11,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * A local HTTP service that answers any request with a body of a given size, counting what
  * it managed to write: with backpressure it cannot get far ahead of a reader that stops.
  */
-public final class StreamServer implements AutoCloseable {
+public final class StreamServer extends LoopbackServer {
 
-    private final ServerSocket server;
     private final long bodySize;
     private final AtomicLong written = new AtomicLong();
 
     public StreamServer(long bodySize) throws IOException {
+        super("stream");
         this.bodySize = bodySize;
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(this::acceptLoop, "stream-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    public int port() {
-        return server.getLocalPort();
     }
 
     public long written() {
@@ -40,20 +30,8 @@ public final class StreamServer implements AutoCloseable {
         return (byte) (i * 31 + 7);
     }
 
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
-                Thread t = new Thread(() -> serve(s), "stream");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
-    private void serve(Socket s) {
+    @Override
+    void serve(Socket s) {
         try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
             // Read the request head, whatever it is.
             int state = 0;
@@ -80,10 +58,5 @@ public final class StreamServer implements AutoCloseable {
         } catch (IOException ignored) {
             // reader went away
         }
-    }
-
-    @Override
-    public void close() throws IOException {
-        server.close();
     }
 }
