@@ -61,7 +61,6 @@ final class ProxyPool {
         this.requestLifetimeNanos = requestLifetime.toNanos();
     }
 
-
     /** Asks for the first proxy, right after authentication. */
     void prime() {
         synchronized (this) {

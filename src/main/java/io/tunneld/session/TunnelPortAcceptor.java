@@ -48,6 +48,7 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
         private final NetSocket socket;
         private Control control;
         private boolean firstFrameSeen;
+        private boolean proxy;
         private long deadline;
 
         Connection(NetSocket socket) {
@@ -71,8 +72,11 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
                 return;
             }
             if (firstFrameSeen) {
-                // A proxy sends nothing between RegProxy and StartProxy.
-                reject("unexpected", "a frame after RegProxy");
+                if (proxy) {
+                    // A proxy sends nothing between RegProxy and StartProxy.
+                    reject("unexpected", "a frame after RegProxy");
+                }
+                // Otherwise the Auth was refused: the connection closes once the answer is out.
                 return;
             }
             firstFrameSeen = true;
@@ -82,6 +86,7 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
                         config.limits().controlWriteQueue());
                 control = controls.open(socket, writer, auth).orElse(null);
             } else if (message instanceof RegProxy reg) {
+                proxy = true;
                 controls.registerProxy(reg.clientId(), socket);
             } else {
                 reject("unexpected", "first frame " + message.getClass().getSimpleName());

@@ -72,6 +72,21 @@ class SessionTest {
     }
 
     @Test
+    void aRefusalStillArrivesWhenTheClientPipelinesFramesAfterAuth() throws Exception {
+        try (SSLSocket s = NgrokTestClient.openTls("127.0.0.1", ports.tunnel())) {
+            byte[] auth = WireFrames.encode("Auth", new LinkedHashMap<>(Map.of("Version", "2", "User", "bad-token")));
+            byte[] req = WireFrames.encode("ReqTunnel", new LinkedHashMap<>(Map.of("Protocol", "http")));
+            byte[] both = new byte[auth.length + req.length];
+            System.arraycopy(auth, 0, both, 0, auth.length);
+            System.arraycopy(req, 0, both, auth.length, req.length);
+            s.getOutputStream().write(both);
+            Frame resp = WireFrames.read(s.getInputStream());
+            assertTrue(resp.str("Error").contains("invalid auth token"), resp.str("Error"));
+            assertClosed(s);
+        }
+    }
+
+    @Test
     void wrongVersionIsRefusedAsOneXDoes() throws Exception {
         try (SSLSocket s = NgrokTestClient.openTls("127.0.0.1", ports.tunnel())) {
             send(s, "Auth", Map.of("Version", "1", "MmVersion", "1.7", "User", "test-token-1", "ClientId", ""));
