@@ -115,6 +115,14 @@ rss_kb() {
     awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
+# RSS after a full GC: what the process retains, without the garbage that start-up or
+# 1,000 TLS handshakes left in a young generation sized for a large default heap.
+settled_rss_kb() {
+    jcmd "$1" GC.run >/dev/null
+    sleep 1
+    rss_kb "$1"
+}
+
 # --- preparation ----------------------------------------------------------------------------
 
 install_tools() {
@@ -230,17 +238,18 @@ start_tunneld() {
     log "tunneld ready in $STARTUP_S s (Quarkus: started in ${QUARKUS_STARTED:-?} s)"
 }
 
-# RSS added by idle sessions: N controls with two http tunnels each, 3 s after they are up.
+# RSS added by idle sessions: N controls with two http tunnels each, 3 s after they are up,
+# both sides measured after a full GC.
 measure_idle_controls() {
     local pid
-    CONTROLS_RSS_BEFORE_KB=$(rss_kb "$TUNNELD_PID")
+    CONTROLS_RSS_BEFORE_KB=$(settled_rss_kb "$TUNNELD_PID")
     "${CLIENT[@]}" --idle-controls "$IDLE_CONTROLS" >"$OUT/idle-client.log" 2>&1 &
     pid=$!
     started+=("$pid")
     # The client itself gives up after 120 s.
     wait_for_line "$OUT/idle-client.log" "^IDLE-READY $IDLE_CONTROLS\$" "$pid" 130 "BenchClient --idle-controls"
     sleep 3
-    CONTROLS_RSS_AFTER_KB=$(rss_kb "$TUNNELD_PID")
+    CONTROLS_RSS_AFTER_KB=$(settled_rss_kb "$TUNNELD_PID")
     stop "$pid"
 }
 
@@ -318,6 +327,7 @@ $(awk '/^MemTotal:/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo) · \
 $(java -version 2>&1 | sed -n 1p) · \`$COMMAND\`"
     python3 src/bench/report.py --dir "$OUT" --header "$header" \
         --startup-s "$STARTUP_S" --quarkus-started "${QUARKUS_STARTED:-?}" --idle-rss-kb "$IDLE_RSS_KB" \
+        --idle-rss-gc-kb "$IDLE_RSS_GC_KB" \
         --idle-controls "$IDLE_CONTROLS" --controls-rss-before-kb "$CONTROLS_RSS_BEFORE_KB" \
         --controls-rss-after-kb "$CONTROLS_RSS_AFTER_KB" >"$OUT/results.md"
     cat "$OUT/results.md"
@@ -351,6 +361,7 @@ main() {
     start_tunneld
     sleep 3
     IDLE_RSS_KB=$(rss_kb "$TUNNELD_PID")   # before any load
+    IDLE_RSS_GC_KB=$(settled_rss_kb "$TUNNELD_PID")
     log "measuring $IDLE_CONTROLS idle controls"
     measure_idle_controls
     start_client
