@@ -125,13 +125,9 @@ public final class Control {
         }
     }
 
-    /** A proxy connection registered for this session. */
+    /** A proxy connection registered for this session (closed if the session is). */
     void offerProxy(NetSocket proxy) {
-        if (closed.get()) {
-            proxy.close();
-        } else {
-            pool.registered(proxy);
-        }
+        pool.registered(proxy);
     }
 
     /** Periodic check: lost heartbeat, stale proxies. */
@@ -146,15 +142,25 @@ public final class Control {
 
     /** Shuts the session down; idempotent, callable from any thread. */
     public void shutdown(String reason) {
+        if (release(reason)) {
+            socket.close();
+        }
+    }
+
+    /**
+     * Frees everything the session holds, once: returns false if it was already released.
+     * The caller closes the connection, at once or after the frames still queued.
+     */
+    private boolean release(String reason) {
         if (!closed.compareAndSet(false, true)) {
-            return;
+            return false;
         }
         registry.remove(this);
         tunnels.forEach(opener::close);
         tunnels.clear();
         pool.close();
-        socket.close();
         LOG.infof("control %s (%s) closed: %s", logId(), principal.name(), reason);
+        return true;
     }
 
     private void openTunnels(ReqTunnel request) {
@@ -194,11 +200,8 @@ public final class Control {
     private void refuse(String error) {
         LOG.infof("control %s (%s): tunnel refused: %s", logId(), principal.name(), error);
         writer.send(NewTunnel.failed(error));
-        if (tunnels.isEmpty() && pendingTunnels == 0 && closed.compareAndSet(false, true)) {
-            registry.remove(this);
-            pool.close();
+        if (tunnels.isEmpty() && pendingTunnels == 0 && release("no tunnel left")) {
             writer.end();
-            LOG.infof("control %s (%s) closed: no tunnel left", logId(), principal.name());
         }
     }
 }
