@@ -74,7 +74,7 @@ public final class FrameCodec {
         }
         Class<? extends Message> type = TYPES.get(envelope.type());
         if (type == null) {
-            throw new ProtocolException("unknown frame Type " + printable(envelope.type()));
+            throw new ProtocolException("unknown frame Type \"" + PeerText.printable(envelope.type()) + '"');
         }
         JsonNode payload = envelope.payload();
         // 1.x refuses a frame without Payload; treating it as {} is harmless.
@@ -89,12 +89,6 @@ public final class FrameCodec {
         } catch (IOException | IllegalArgumentException e) {
             throw new ProtocolException("malformed " + envelope.type() + " payload", e);
         }
-    }
-
-    /** Keeps whatever a peer sent from forging log lines. */
-    private static String printable(String s) {
-        String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-        return '"' + cut.replaceAll("[^\\x20-\\x7e]", "?") + '"';
     }
 
     /** {@code {"Type":..,"Payload":..}} as written. */

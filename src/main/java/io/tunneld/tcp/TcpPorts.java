@@ -93,7 +93,7 @@ public class TcpPorts {
     private Future<Tunnel> bind(Control control, int port, boolean strict) {
         Tunnel tunnel = Tunnel.tcp(urls.tcpUrl(port), urls.domain(), port, control);
         if (!registry.register(tunnel)) {
-            return Future.failedFuture(new TunnelException("The tunnel " + tunnel.url() + " is already registered."));
+            return Future.failedFuture(TunnelException.alreadyRegistered(tunnel.url()));
         }
         NetServer server = vertx.createNetServer(new NetServerOptions().setHost(config.host()).setPort(port))
                 .connectHandler(socket -> ingress.accept(socket, tunnel));

@@ -8,6 +8,7 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.tunneld.config.TunneldConfig;
+import io.tunneld.protocol.PeerText;
 import io.tunneld.protocol.ReqTunnel;
 import io.tunneld.session.Control;
 import io.tunneld.tcp.TcpPorts;
@@ -53,11 +54,11 @@ public class TunnelOpener {
         Set<Protocol> asked = new LinkedHashSet<>();
         for (String name : request.protocol().split("\\+", -1)) {
             asked.add(Protocol.of(name.trim()).orElseThrow(() ->
-                    new TunnelException("Protocol " + printable(name) + " is not supported")));
+                    new TunnelException("Protocol " + PeerText.printable(name) + " is not supported")));
         }
         List<Protocol> served = asked.stream().filter(enabled::contains).toList();
         if (served.isEmpty()) {
-            throw new TunnelException("Protocol " + printable(request.protocol()) + " is not enabled on this server");
+            throw new TunnelException("Protocol " + PeerText.printable(request.protocol()) + " is not enabled on this server");
         }
         return served;
     }
@@ -81,7 +82,7 @@ public class TunnelOpener {
                 }
                 Tunnel tunnel = Tunnel.http(protocol, urls.url(protocol, host[0]), host[0], request.httpAuth(), control);
                 if (!registry.register(tunnel)) {
-                    return Future.failedFuture(new TunnelException("The tunnel " + tunnel.url() + " is already registered."));
+                    return Future.failedFuture(TunnelException.alreadyRegistered(tunnel.url()));
                 }
                 opened.add(tunnel);
                 return Future.succeededFuture();
@@ -137,10 +138,5 @@ public class TunnelOpener {
                 affinity.rememberHost(control.id(), tunnel.host());
             }
         }
-    }
-
-    private static String printable(String s) {
-        String cut = s.length() > 32 ? s.substring(0, 32) + "..." : s;
-        return cut.replaceAll("[^\\x20-\\x7e]", "?");
     }
 }

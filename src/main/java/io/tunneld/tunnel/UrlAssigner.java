@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.tunneld.config.TunneldConfig;
+import io.tunneld.protocol.PeerText;
 import io.tunneld.protocol.ReqTunnel;
 
 /**
@@ -48,7 +49,7 @@ public class UrlAssigner {
         if (!request.hostname().isEmpty()) {
             String host = request.hostname().toLowerCase(Locale.ROOT);
             if (!isDnsName(host)) {
-                throw new TunnelException("Invalid hostname " + quoted(request.hostname()));
+                throw new TunnelException("Invalid hostname \"" + PeerText.printable(request.hostname()) + '"');
             }
             if (allowedDomains.stream().noneMatch(d -> host.endsWith("." + d))) {
                 throw new TunnelException("Hostname " + host + " is not allowed here; use a name under "
@@ -60,7 +61,7 @@ public class UrlAssigner {
             String sub = request.subdomain().toLowerCase(Locale.ROOT);
             String host = sub + "." + domain;
             if (!isDnsName(host)) {
-                throw new TunnelException("Invalid subdomain " + quoted(request.subdomain())
+                throw new TunnelException("Invalid subdomain \"" + PeerText.printable(request.subdomain()) + '"'
                         + ": use letters, digits and hyphens");
             }
             return host;
@@ -99,10 +100,5 @@ public class UrlAssigner {
             }
         }
         return true;
-    }
-
-    private static String quoted(String s) {
-        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-        return '"' + cut.replaceAll("[^\\x20-\\x7e]", "?") + '"';
     }
 }
