@@ -79,7 +79,8 @@ public class Listeners {
                 LOG.errorf("%s listener could not bind %s: %s", l.name(), l.host(), l.failure());
             }
         }
-        LOG.infof("tunneld serving domain %s; TCP tunnels %s", config.domain(), config.tcp().enabled()
+        LOG.infof("tunneld serving domain %s on %d event loops; TCP tunnels %s", config.domain(), contexts.size(),
+                config.tcp().enabled()
                 ? "on " + config.tcp().host() + " ports " + config.tcp().portMin() + "-" + config.tcp().portMax()
                 : "off");
     }

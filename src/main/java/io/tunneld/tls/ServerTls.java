@@ -30,16 +30,19 @@ public class ServerTls {
     private final TunneldConfig config;
     /** Made on another thread while the rest of the server starts, when no files are configured. */
     private final CompletableFuture<SelfSignedCertificate> selfSigned;
-    private boolean warned;
 
     public ServerTls(TunneldConfig config) {
         this.config = config;
         // Each listener falls back to the other's files: generate only when neither has any.
         boolean needed = !configured(config.tunnel().tls()) && !configured(config.https().tls());
         String domain = config.domain();
-        this.selfSigned = needed
-                ? CompletableFuture.supplyAsync(() -> SelfSignedCertificate.create(List.of(domain, "*." + domain)))
-                : null;
+        this.selfSigned = needed ? CompletableFuture.supplyAsync(() -> {
+            SelfSignedCertificate generated = SelfSignedCertificate.create(List.of(domain, "*." + domain));
+            LOG.warnf("No TLS certificate configured: generated a self-signed one in memory for %s and *.%s "
+                    + "(SHA-256 %s). Stock ngrok 1.x release clients will refuse it; see README.",
+                    domain, domain, generated.sha256Fingerprint());
+            return generated;
+        }) : null;
     }
 
     /** Options for the tunnel port. */
@@ -71,7 +74,7 @@ public class ServerTls {
                     .setCertPath(chosen.certFile().get().toString())
                     .setKeyPath(chosen.keyFile().get().toString());
         }
-        SelfSignedCertificate generated = generatedCertificate();
+        SelfSignedCertificate generated = selfSigned.join();
         return new PemKeyCertOptions().setCertValue(generated.certPem()).setKeyValue(generated.keyPem());
     }
 
@@ -80,17 +83,5 @@ public class ServerTls {
             throw new IllegalStateException("TLS needs both cert-file and key-file, or neither");
         }
         return tls.certFile().isPresent();
-    }
-
-    private SelfSignedCertificate generatedCertificate() {
-        boolean first = !warned;
-        warned = true;
-        SelfSignedCertificate generated = selfSigned.join();
-        if (first) {
-            LOG.warnf("No TLS certificate configured: generated a self-signed one in memory for %s and *.%s "
-                    + "(SHA-256 %s). Stock ngrok 1.x release clients will refuse it; see README.",
-                    config.domain(), config.domain(), generated.sha256Fingerprint());
-        }
-        return generated;
     }
 }
