@@ -27,6 +27,7 @@ import io.tunneld.session.ControlRegistry;
 import io.tunneld.testclient.NgrokTestClient;
 import io.tunneld.testclient.WireFrames;
 import io.tunneld.testsupport.EchoServer;
+import io.tunneld.testsupport.Metrics;
 import io.tunneld.testsupport.PublicClient;
 import io.tunneld.testsupport.TunneldPorts;
 
@@ -120,6 +121,7 @@ class LimitsTest {
 
     @Test
     void aSessionThatStopsPingingIsShutDownAndItsTunnelsFreed() throws Exception {
+        double lostBefore = Metrics.value("tunneld_heartbeats_lost_total");
         try (NgrokTestClient silent = authed(""); NgrokTestClient pinging = authed("")) {
             assertEquals("", silent.reqTunnel("http", "", "quiet", "", 0).get(0).str("Error"));
             long start = System.nanoTime();
@@ -133,6 +135,7 @@ class LimitsTest {
             assertNotNull(pinging.awaitFrame("Pong", WAIT), "a pinging session stays");
             String answer = PublicClient.get(ports.http(), "quiet.localhost:" + ports.http(), "/");
             assertTrue(answer.startsWith("HTTP/1.0 404"), "the tunnel is gone: " + answer);
+            assertTrue(Metrics.value("tunneld_heartbeats_lost_total") >= lostBefore + 1, "lost heartbeat counted");
         }
     }
 

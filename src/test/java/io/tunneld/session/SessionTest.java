@@ -24,6 +24,7 @@ import io.tunneld.listener.Listeners;
 import io.tunneld.testclient.Frame;
 import io.tunneld.testclient.NgrokTestClient;
 import io.tunneld.testclient.WireFrames;
+import io.tunneld.testsupport.Metrics;
 import io.tunneld.testsupport.TunneldPorts;
 
 /** Control sessions: authentication, first frame, bad input, heartbeat, resuming an id. */
@@ -72,7 +73,9 @@ class SessionTest {
     }
 
     @Test
-    void aRefusalStillArrivesWhenTheClientPipelinesFramesAfterAuth() throws Exception {
+    void framesPipelinedAfterARefusedAuthAreNotProtocolViolations() throws Exception {
+        String unexpected = "tunneld_frames_rejected_total{reason=\"unexpected\"}";
+        double rejectedBefore = Metrics.valueOrZero(unexpected);
         try (SSLSocket s = NgrokTestClient.openTls("127.0.0.1", ports.tunnel())) {
             byte[] auth = WireFrames.encode("Auth", new LinkedHashMap<>(Map.of("Version", "2", "User", "bad-token")));
             byte[] req = WireFrames.encode("ReqTunnel", new LinkedHashMap<>(Map.of("Protocol", "http")));
@@ -84,6 +87,8 @@ class SessionTest {
             assertTrue(resp.str("Error").contains("invalid auth token"), resp.str("Error"));
             assertClosed(s);
         }
+        assertEquals(rejectedBefore, Metrics.valueOrZero(unexpected),
+                "the refusal closes the connection; the client's next frame broke no rule");
     }
 
     @Test
