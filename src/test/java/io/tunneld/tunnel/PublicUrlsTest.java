@@ -1,0 +1,86 @@
+package io.tunneld.tunnel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.tunneld.listener.Listeners;
+import io.tunneld.testclient.Frame;
+import io.tunneld.testclient.NgrokTestClient;
+import io.tunneld.testsupport.EchoServer;
+import io.tunneld.testsupport.PublicClient;
+import io.tunneld.testsupport.TunneldPorts;
+
+/** URLs and routing with the settings of {@link PublicUrlsProfile}. */
+@QuarkusTest
+@TestProfile(PublicUrlsProfile.class)
+class PublicUrlsTest {
+
+    @Inject
+    Listeners listeners;
+
+    NgrokTestClient authed(TunneldPorts ports) throws Exception {
+        NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel());
+        c.setAutoProxy(false);
+        assertEquals("", c.auth("test-token-1", "").str("Error"));
+        return c;
+    }
+
+    @Test
+    void theStockDefaultHttpPlusHttpsGetsHttpOnlyWhenHttpsIsOff() throws Exception {
+        TunneldPorts ports = TunneldPorts.of(listeners);
+        try (NgrokTestClient c = authed(ports)) {
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("ReqId", "shop1");
+            request.put("Protocol", "http+https");
+            request.put("Subdomain", "shop");
+            c.send("ReqTunnel", request);
+            Frame http = c.awaitFrame("NewTunnel", Duration.ofSeconds(5));
+            assertEquals("http://shop.tunnels.test", http.str("Url"), "public port 80 is not shown");
+            assertEquals("shop1", http.str("ReqId"));
+            assertNull(c.awaitFrame("NewTunnel", Duration.ofMillis(500)), "no https tunnel, and no error either");
+            assertEquals("Protocol https is not enabled on this server",
+                    c.reqTunnel("https", "", "alone", "", 0).get(0).str("Error"));
+        }
+    }
+
+    @Test
+    void hostnamesOnlyUnderTheAllowedDomains() throws Exception {
+        TunneldPorts ports = TunneldPorts.of(listeners);
+        try (NgrokTestClient c = authed(ports)) {
+            assertEquals("http://app.other.test", c.reqTunnel("http", "App.Other.Test", "", "", 0).get(0).str("Url"));
+            for (String refused : new String[] { "x.tunnels.test", "example.test", "x.localhost" }) {
+                assertTrue(c.reqTunnel("http", refused, "", "", 0).get(0).str("Error").contains("not allowed"), refused);
+            }
+        }
+    }
+
+    @Test
+    void requestsWithoutAPortReachTheTunnelBehindALoadBalancer() throws Exception {
+        TunneldPorts ports = TunneldPorts.of(listeners);
+        try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed(ports)) {
+            c.setAutoProxy(true);
+            c.openProxy();
+            String url = c.reqTunnel("http", "", "lb", "", 0).get(0).str("Url");
+            c.forward(url, "127.0.0.1", echo.port());
+            String request = "GET / HTTP/1.1\r\nHost: lb.tunnels.test\r\n\r\n";
+            try (Socket s = PublicClient.plain(ports.http())) {
+                s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                assertEquals(request, new String(PublicClient.readExactly(s.getInputStream(), request.length()),
+                        StandardCharsets.US_ASCII));
+            }
+        }
+    }
+}
