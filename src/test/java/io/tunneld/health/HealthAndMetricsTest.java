@@ -11,24 +11,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.tunneld.listener.Listeners;
 import io.tunneld.testclient.NgrokTestClient;
 import io.tunneld.testclient.WireFrames;
 import io.tunneld.testsupport.EchoServer;
 import io.tunneld.testsupport.PublicClient;
-import io.tunneld.testsupport.TunneldPorts;
+import io.tunneld.testsupport.TunneldTest;
 
 /** What an operator sees at /q/health and /q/metrics. */
 @QuarkusTest
-class HealthAndMetricsTest {
-
-    @Inject
-    Listeners listeners;
+class HealthAndMetricsTest extends TunneldTest {
 
     @Test
     void readinessReportsEveryListenerBound() {
@@ -48,7 +43,6 @@ class HealthAndMetricsTest {
 
     @Test
     void sessionsAreReportedWithOverdueHeartbeats() throws Exception {
-        TunneldPorts ports = TunneldPorts.of(listeners);
         try (NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
             c.setAutoProxy(false);
             c.auth("test-token-1", "");
@@ -64,7 +58,6 @@ class HealthAndMetricsTest {
 
     @Test
     void metricsCountWhatHappens() throws Exception {
-        TunneldPorts ports = TunneldPorts.of(listeners);
         double authFailures = value("tunneld_auth_failures_total");
         double rejected = valueOrZero("tunneld_frames_rejected_total{reason=\"unexpected\"}");
         double httpConnections = value("tunneld_public_connections_total{protocol=\"http\"}");

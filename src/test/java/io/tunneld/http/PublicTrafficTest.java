@@ -23,32 +23,26 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.tunneld.listener.Listeners;
 import io.tunneld.testclient.NgrokTestClient;
 import io.tunneld.testsupport.EchoServer;
 import io.tunneld.testsupport.PublicClient;
 import io.tunneld.testsupport.StreamServer;
-import io.tunneld.testsupport.TunneldPorts;
+import io.tunneld.testsupport.TunneldTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 
 /** From the public side through a real session to a real local service, byte for byte. */
 @QuarkusTest
-class PublicTrafficTest {
-
-    @Inject
-    Listeners listeners;
+class PublicTrafficTest extends TunneldTest {
 
     @Inject
     Vertx vertx;
 
-    TunneldPorts ports;
     EchoServer echo;
     NgrokTestClient client;
 
     @BeforeEach
     void setUp() throws Exception {
-        ports = TunneldPorts.of(listeners);
         echo = new EchoServer();
         client = NgrokTestClient.connect("127.0.0.1", ports.tunnel());
         assertEquals("", client.auth("test-token-1", "").str("Error"));

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.net.Socket;
 import java.security.cert.X509Certificate;
@@ -22,42 +21,26 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.tunneld.listener.Listeners;
 import io.tunneld.session.ControlRegistry;
 import io.tunneld.testclient.NgrokTestClient;
 import io.tunneld.testclient.WireFrames;
 import io.tunneld.testsupport.EchoServer;
 import io.tunneld.testsupport.Metrics;
 import io.tunneld.testsupport.PublicClient;
-import io.tunneld.testsupport.TunneldPorts;
+import io.tunneld.testsupport.TunneldTest;
 
 /** Limits, heartbeat and idle expiry, with the small values of {@link SmallLimitsProfile}. */
 @QuarkusTest
 @TestProfile(SmallLimitsProfile.class)
-class LimitsTest {
-
-    static final Duration WAIT = Duration.ofSeconds(5);
-
-    @Inject
-    Listeners listeners;
+class LimitsTest extends TunneldTest {
 
     @Inject
     ControlRegistry controls;
 
-    TunneldPorts ports;
-
     @BeforeEach
-    void setUp() {
-        ports = TunneldPorts.of(listeners);
+    void noSessionsLeft() {
         // Sessions of earlier tests close asynchronously; start each test from none.
         await(() -> controls.controls().isEmpty());
-    }
-
-    NgrokTestClient authed(String token) throws IOException {
-        NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel());
-        c.setAutoProxy(false);
-        assertEquals("", c.auth(token, "").str("Error"));
-        return c;
     }
 
     @Test

@@ -15,24 +15,19 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import jakarta.inject.Inject;
 
 import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.tunneld.listener.Listeners;
 import io.tunneld.testclient.NgrokTestClient;
 import io.tunneld.testsupport.EchoServer;
 import io.tunneld.testsupport.PublicClient;
-import io.tunneld.testsupport.TunneldPorts;
+import io.tunneld.testsupport.TunneldTest;
 
 /** Tokens, basic-auth passwords, Authorization headers and whole session ids never reach a log. */
 @QuarkusTest
-class NoSecretsInLogsTest {
-
-    @Inject
-    Listeners listeners;
+class NoSecretsInLogsTest extends TunneldTest {
 
     @Test
     void secretsNeverAppearInAnyLogRecord() throws Exception {
@@ -60,7 +55,6 @@ class NoSecretsInLogsTest {
         capture.setLevel(Level.ALL);
         Logger root = Logger.getLogger("");
         root.addHandler(capture);
-        TunneldPorts ports = TunneldPorts.of(listeners);
         String clientId;
         try (EchoServer echo = new EchoServer()) {
             try (NgrokTestClient bad = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {

@@ -14,44 +14,23 @@ import java.util.Map;
 
 import javax.net.ssl.SSLSocket;
 
-import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.tunneld.listener.Listeners;
 import io.tunneld.testclient.Frame;
 import io.tunneld.testclient.NgrokTestClient;
 import io.tunneld.testclient.WireFrames;
 import io.tunneld.testsupport.Metrics;
-import io.tunneld.testsupport.TunneldPorts;
+import io.tunneld.testsupport.TunneldTest;
 
 /** Control sessions: authentication, first frame, bad input, heartbeat, resuming an id. */
 @QuarkusTest
-class SessionTest {
-
-    static final Duration WAIT = Duration.ofSeconds(5);
-
-    @Inject
-    Listeners listeners;
-
-    TunneldPorts ports;
-
-    @BeforeEach
-    void ports() {
-        ports = TunneldPorts.of(listeners);
-    }
-
-    NgrokTestClient client() throws IOException {
-        NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel());
-        c.setAutoProxy(false);
-        return c;
-    }
+class SessionTest extends TunneldTest {
 
     @Test
     void authIsAnsweredWithAuthRespAndAnImmediateReqProxy() throws Exception {
-        try (NgrokTestClient c = client()) {
+        try (NgrokTestClient c = connect()) {
             Frame resp = c.auth("test-token-1", "");
             assertEquals("AuthResp", resp.type());
             assertEquals("", resp.str("Error"));
@@ -64,7 +43,7 @@ class SessionTest {
 
     @Test
     void wrongTokenIsRefusedAndClosed() throws Exception {
-        try (NgrokTestClient c = client()) {
+        try (NgrokTestClient c = connect()) {
             Frame resp = c.auth("not-a-token", "");
             assertTrue(resp.str("Error").contains("invalid auth token"), resp.str("Error"));
             assertEquals("", resp.str("ClientId"));
@@ -125,7 +104,7 @@ class SessionTest {
 
     @Test
     void absurdLengthClosesOnlyThatConnection() throws Exception {
-        try (NgrokTestClient bystander = client()) {
+        try (NgrokTestClient bystander = connect()) {
             bystander.auth("test-token-1", "");
             for (long length : new long[] { 1L << 40, -5, 0, 4097 }) {
                 try (SSLSocket s = NgrokTestClient.openTls("127.0.0.1", ports.tunnel())) {
@@ -141,11 +120,11 @@ class SessionTest {
 
     @Test
     void malformedOrUnknownFrameOnAControlClosesThatControlOnly() throws Exception {
-        try (NgrokTestClient bystander = client()) {
+        try (NgrokTestClient bystander = connect()) {
             bystander.auth("test-token-1", "");
             for (String json : new String[] { "{\"Type\":\"Bogus\",\"Payload\":{}}", "{not json",
                     "{\"Type\":\"Auth\",\"Payload\":{}}" }) {
-                try (NgrokTestClient bad = client()) {
+                try (NgrokTestClient bad = connect()) {
                     bad.auth("test-token-1", "");
                     bad.sendRaw(WireFrames.encodeRaw(json));
                     assertTrue(bad.awaitClosed(WAIT), json);
@@ -158,7 +137,7 @@ class SessionTest {
 
     @Test
     void framesSplitAcrossManyWritesAreReassembled() throws Exception {
-        try (NgrokTestClient c = client()) {
+        try (NgrokTestClient c = connect()) {
             c.auth("test-token-1", "");
             byte[] ping = WireFrames.encode("Ping", Map.of());
             c.sendRawChunked(ping, 3, Duration.ofMillis(20));
@@ -168,7 +147,7 @@ class SessionTest {
 
     @Test
     void pingIsAnsweredWithPong() throws Exception {
-        try (NgrokTestClient c = client()) {
+        try (NgrokTestClient c = connect()) {
             c.auth("test-token-1", "");
             for (int i = 0; i < 3; i++) {
                 c.ping();
@@ -179,7 +158,7 @@ class SessionTest {
 
     @Test
     void sameTokenResumesItsIdAndReplacesTheOldSession() throws Exception {
-        try (NgrokTestClient first = client(); NgrokTestClient second = client()) {
+        try (NgrokTestClient first = connect(); NgrokTestClient second = connect()) {
             String id = first.auth("test-token-1", "").str("ClientId");
             Frame resp = second.auth("test-token-1", id);
             assertEquals(id, resp.str("ClientId"));
@@ -191,7 +170,7 @@ class SessionTest {
 
     @Test
     void anotherTokenCannotTakeOverAnId() throws Exception {
-        try (NgrokTestClient owner = client(); NgrokTestClient intruder = client()) {
+        try (NgrokTestClient owner = connect(); NgrokTestClient intruder = connect()) {
             String id = owner.auth("test-token-1", "").str("ClientId");
             Frame resp = intruder.auth("test-token-2", id);
             assertEquals("", resp.str("Error"));
@@ -211,7 +190,7 @@ class SessionTest {
 
     @Test
     void goClientWritesHeaderAndBodyAsSeparateRecords() throws Exception {
-        try (NgrokTestClient c = client()) {
+        try (NgrokTestClient c = connect()) {
             c.setGoStyleWrites(true);
             assertEquals("", c.auth("test-token-1", "").str("Error"));
             c.ping();

@@ -10,38 +10,25 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.tunneld.listener.Listeners;
 import io.tunneld.testclient.Frame;
 import io.tunneld.testclient.NgrokTestClient;
 import io.tunneld.testsupport.EchoServer;
 import io.tunneld.testsupport.PublicClient;
-import io.tunneld.testsupport.TunneldPorts;
+import io.tunneld.testsupport.TunneldTest;
 
 /** URLs and routing with the settings of {@link PublicUrlsProfile}. */
 @QuarkusTest
 @TestProfile(PublicUrlsProfile.class)
-class PublicUrlsTest {
-
-    @Inject
-    Listeners listeners;
-
-    NgrokTestClient authed(TunneldPorts ports) throws Exception {
-        NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel());
-        c.setAutoProxy(false);
-        assertEquals("", c.auth("test-token-1", "").str("Error"));
-        return c;
-    }
+class PublicUrlsTest extends TunneldTest {
 
     @Test
     void theStockDefaultHttpPlusHttpsGetsHttpOnlyWhenHttpsIsOff() throws Exception {
-        TunneldPorts ports = TunneldPorts.of(listeners);
-        try (NgrokTestClient c = authed(ports)) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             Map<String, Object> request = new LinkedHashMap<>();
             request.put("ReqId", "shop1");
             request.put("Protocol", "http+https");
@@ -58,8 +45,7 @@ class PublicUrlsTest {
 
     @Test
     void hostnamesOnlyUnderTheAllowedDomains() throws Exception {
-        TunneldPorts ports = TunneldPorts.of(listeners);
-        try (NgrokTestClient c = authed(ports)) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             assertEquals("http://app.other.test", c.reqTunnel("http", "App.Other.Test", "", "", 0).get(0).str("Url"));
             for (String refused : new String[] { "x.tunnels.test", "example.test", "x.localhost" }) {
                 assertTrue(c.reqTunnel("http", refused, "", "", 0).get(0).str("Error").contains("not allowed"), refused);
@@ -69,8 +55,7 @@ class PublicUrlsTest {
 
     @Test
     void requestsWithoutAPortReachTheTunnelBehindALoadBalancer() throws Exception {
-        TunneldPorts ports = TunneldPorts.of(listeners);
-        try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed(ports)) {
+        try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed("test-token-1")) {
             c.setAutoProxy(true);
             c.openProxy();
             String url = c.reqTunnel("http", "", "lb", "", 0).get(0).str("Url");

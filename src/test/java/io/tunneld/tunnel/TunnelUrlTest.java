@@ -4,47 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 
-import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.tunneld.listener.Listeners;
 import io.tunneld.testclient.Frame;
 import io.tunneld.testclient.NgrokTestClient;
-import io.tunneld.testsupport.TunneldPorts;
+import io.tunneld.testsupport.TunneldTest;
 
 /** Which URL a ReqTunnel gets, and the errors 1.x clients expect. */
 @QuarkusTest
-class TunnelUrlTest {
-
-    static final Duration WAIT = Duration.ofSeconds(5);
-
-    @Inject
-    Listeners listeners;
-
-    TunneldPorts ports;
-
-    @BeforeEach
-    void ports() {
-        ports = TunneldPorts.of(listeners);
-    }
-
-    NgrokTestClient authed() throws IOException {
-        NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel());
-        c.setAutoProxy(false);
-        assertEquals("", c.auth("test-token-1", "").str("Error"));
-        return c;
-    }
+class TunnelUrlTest extends TunneldTest {
 
     @Test
     void httpPlusHttpsGivesHttpThenHttpsEachWithItsOwnPort() throws Exception {
-        try (NgrokTestClient c = authed()) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             List<Frame> got = c.reqTunnel("http+https", "", "Both", "", 0);
             assertEquals(2, got.size());
             assertEquals("http://both.localhost:" + ports.http(), got.get(0).str("Url"));
@@ -58,7 +34,7 @@ class TunnelUrlTest {
 
     @Test
     void httpsPlusHttpIsAnsweredInTheOrderAsked() throws Exception {
-        try (NgrokTestClient c = authed()) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             List<Frame> got = c.reqTunnel("https+http", "", "", "", 0);
             assertEquals("https", got.get(0).str("Protocol"));
             assertEquals("http", got.get(1).str("Protocol"));
@@ -69,7 +45,7 @@ class TunnelUrlTest {
 
     @Test
     void randomSubdomainsAreLongAndDistinct() throws Exception {
-        try (NgrokTestClient c = authed()) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             String a = c.reqTunnel("http", "", "", "", 0).get(0).str("Url");
             String b = c.reqTunnel("http", "", "", "", 0).get(0).str("Url");
             assertTrue(a.matches("http://[a-z0-9]{12}\\.localhost:" + ports.http()), a);
@@ -79,7 +55,7 @@ class TunnelUrlTest {
 
     @Test
     void hostnameUnderAnAllowedDomainIsRegisteredLowerCased() throws Exception {
-        try (NgrokTestClient c = authed()) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             Frame f = c.reqTunnel("http", "My-App.LocalHost", "", "", 0).get(0);
             assertEquals("", f.str("Error"));
             assertEquals("http://my-app.localhost:" + ports.http(), f.str("Url"));
@@ -88,7 +64,7 @@ class TunnelUrlTest {
 
     @Test
     void hostnameOutsideTheAllowedDomainsIsRefusedAndTheEmptySessionClosed() throws Exception {
-        try (NgrokTestClient c = authed()) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             Frame f = c.reqTunnel("http", "www.example.com", "", "", 0).get(0);
             assertTrue(f.str("Error").contains("not allowed"), f.str("Error"));
             assertEquals("", f.str("ReqId"), "1.x sends errors with an empty ReqId");
@@ -100,7 +76,7 @@ class TunnelUrlTest {
     @Test
     void invalidSubdomainsAreRefused() throws Exception {
         for (String bad : new String[] { "bad_sub", "-dash", "a..b", "x".repeat(64), "sp ace", "uni\u00e9" }) {
-            try (NgrokTestClient c = authed()) {
+            try (NgrokTestClient c = authed("test-token-1")) {
                 Frame f = c.reqTunnel("http", "", bad, "", 0).get(0);
                 assertTrue(f.str("Error").startsWith("Invalid subdomain"), bad + ": " + f.str("Error"));
             }
@@ -109,13 +85,13 @@ class TunnelUrlTest {
 
     @Test
     void aTakenUrlIsAlreadyRegistered() throws Exception {
-        try (NgrokTestClient owner = authed(); NgrokTestClient other = authed()) {
+        try (NgrokTestClient owner = authed("test-token-1"); NgrokTestClient other = authed("test-token-1")) {
             assertEquals("", owner.reqTunnel("http", "", "taken", "", 0).get(0).str("Error"));
             Frame f = other.reqTunnel("http+https", "", "taken", "", 0).get(0);
             assertEquals("The tunnel http://taken.localhost:" + ports.http() + " is already registered.", f.str("Error"));
             assertTrue(other.awaitClosed(WAIT));
             // A hostname is the same name as a subdomain: no squatting around it.
-            try (NgrokTestClient third = authed()) {
+            try (NgrokTestClient third = authed("test-token-1")) {
                 assertTrue(third.reqTunnel("http", "taken.localhost", "", "", 0).get(0).str("Error")
                         .contains("already registered"));
             }
@@ -124,7 +100,7 @@ class TunnelUrlTest {
 
     @Test
     void aFailedMultiProtocolRequestLeavesNothingBehind() throws Exception {
-        try (NgrokTestClient https = authed(); NgrokTestClient both = authed(); NgrokTestClient later = authed()) {
+        try (NgrokTestClient https = authed("test-token-1"); NgrokTestClient both = authed("test-token-1"); NgrokTestClient later = authed("test-token-1")) {
             assertEquals("", https.reqTunnel("https", "", "half", "", 0).get(0).str("Error"));
             assertTrue(both.reqTunnel("http+https", "", "half", "", 0).get(0).str("Error").contains("already registered"));
             assertEquals("", later.reqTunnel("http", "", "half", "", 0).get(0).str("Error"),
@@ -134,7 +110,7 @@ class TunnelUrlTest {
 
     @Test
     void anErrorKeepsASessionThatHasTunnels() throws Exception {
-        try (NgrokTestClient c = authed()) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             assertEquals("", c.reqTunnel("http", "", "keeper", "", 0).get(0).str("Error"));
             assertTrue(!c.reqTunnel("udp", "", "", "", 0).get(0).str("Error").isEmpty());
             c.ping();
@@ -144,14 +120,14 @@ class TunnelUrlTest {
 
     @Test
     void unsupportedProtocolIsRefusedAsOneXSaysIt() throws Exception {
-        try (NgrokTestClient c = authed()) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             assertEquals("Protocol udp is not supported", c.reqTunnel("udp", "", "", "", 0).get(0).str("Error"));
         }
     }
 
     @Test
     void tcpTunnelsUseTheConfiguredRange() throws Exception {
-        try (NgrokTestClient c = authed()) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             assertEquals("tcp://localhost:41234", c.reqTunnel("tcp", "", "", "", 41234).get(0).str("Url"));
             String any = c.reqTunnel("tcp", "", "", "", 0).get(0).str("Url");
             int port = Integer.parseInt(any.substring(any.lastIndexOf(':') + 1));
@@ -164,7 +140,7 @@ class TunnelUrlTest {
 
     @Test
     void severalNamedTunnelsInOneSession() throws Exception {
-        try (NgrokTestClient c = authed()) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             assertEquals("http://svc-a.localhost:" + ports.http(), c.reqTunnel("http", "", "svc-a", "", 0).get(0).str("Url"));
             assertEquals(2, c.reqTunnel("http+https", "", "svc-b", "", 0).size());
             assertTrue(c.reqTunnel("tcp", "", "", "", 0).get(0).str("Url").startsWith("tcp://localhost:"));
@@ -176,7 +152,7 @@ class TunnelUrlTest {
         String id;
         String http;
         String tcp;
-        try (NgrokTestClient c = authed()) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             id = c.clientId();
             http = c.reqTunnel("http+https", "", "", "", 0).get(0).str("Url");
             tcp = c.reqTunnel("tcp", "", "", "", 0).get(0).str("Url");
@@ -191,7 +167,7 @@ class TunnelUrlTest {
 
     @Test
     void tooManyTunnelsForOneClientIsRefused() throws Exception {
-        try (NgrokTestClient c = authed()) {
+        try (NgrokTestClient c = authed("test-token-1")) {
             for (int i = 0; i < 8; i++) {
                 assertEquals(2, c.reqTunnel("http+https", "", "many" + i, "", 0).size());
             }

@@ -1,0 +1,44 @@
+package io.tunneld.testsupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+
+import io.tunneld.listener.Listeners;
+import io.tunneld.testclient.NgrokTestClient;
+
+/** Base of tests that talk to the server under test through its real ports. */
+public abstract class TunneldTest {
+
+    /** How long a test waits for something the server should do at once. */
+    protected static final Duration WAIT = Duration.ofSeconds(5);
+
+    @Inject
+    protected Listeners listeners;
+
+    protected TunneldPorts ports;
+
+    @BeforeEach
+    protected void resolvePorts() {
+        ports = TunneldPorts.of(listeners);
+    }
+
+    /** A control connection, not yet authenticated, that opens proxies only when told to. */
+    protected NgrokTestClient connect() throws IOException {
+        NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel());
+        c.setAutoProxy(false);
+        return c;
+    }
+
+    /** A control connection authenticated with {@code token}; fails the test if refused. */
+    protected NgrokTestClient authed(String token) throws IOException {
+        NgrokTestClient c = connect();
+        assertEquals("", c.auth(token, "").str("Error"));
+        return c;
+    }
+}
