@@ -6,10 +6,9 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
 import static io.tunneld.testsupport.Metrics.value;
 import static io.tunneld.testsupport.Metrics.valueOrZero;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 
 
 import org.junit.jupiter.api.Test;
@@ -78,10 +77,7 @@ class HealthAndMetricsTest extends TunneldTest {
             String url = c.reqTunnel("http", "", "metered", "", 0).get(0).str("Url");
             c.forward(url, "127.0.0.1", echo.port());
             String request = "GET / HTTP/1.1\r\nHost: metered.localhost:" + ports.http() + "\r\n\r\n";
-            try (Socket s = PublicClient.plain(ports.http())) {
-                s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-                PublicClient.readExactly(s.getInputStream(), request.length());
-            }
+            assertEquals(request, PublicClient.echo(ports.http(), request));
             assertTrue(value("tunneld_tunnels{protocol=\"http\"}") >= 1, "tunnel gauge");
             assertTrue(value("tunneld_controls") >= 1, "control gauge");
             assertTrue(value("tunneld_bytes_in_bytes_total") >= bytesIn + request.length(), "bytes in");

@@ -70,11 +70,7 @@ class PublicTrafficTest extends TunneldTest {
         tunnel("http", "exact", "", echo.port());
         String request = "POST /a/b?c=d HTTP/1.1\r\nHost: EXACT.LocalHost:" + ports.http()
                 + "\r\nX-Odd:  spaced\tvalue \r\nContent-Length: 5\r\n\r\nhello";
-        try (Socket s = PublicClient.plain(ports.http())) {
-            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            byte[] back = PublicClient.readExactly(s.getInputStream(), request.length());
-            assertEquals(request, new String(back, StandardCharsets.ISO_8859_1));
-        }
+        assertEquals(request, PublicClient.echo(ports.http(), request));
     }
 
     @Test
@@ -82,11 +78,7 @@ class PublicTrafficTest extends TunneldTest {
         tunnel("http", "noport", "", echo.port());
         for (String host : new String[] { "noport.localhost", "noport.localhost.:" + ports.http() }) {
             String request = "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
-            try (Socket s = PublicClient.plain(ports.http())) {
-                s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-                assertEquals(request, new String(PublicClient.readExactly(s.getInputStream(), request.length()),
-                        StandardCharsets.ISO_8859_1));
-            }
+            assertEquals(request, PublicClient.echo(ports.http(), request));
         }
     }
 
@@ -118,11 +110,7 @@ class PublicTrafficTest extends TunneldTest {
             assertTrue(answer.endsWith("Authorization required\n"), answer);
         }
         String request = "GET / HTTP/1.1\r\nHost: " + host("locked") + "\r\nAuthorization: basic dXNlcjpwYXNz\r\n\r\n";
-        try (Socket s = PublicClient.plain(ports.http())) {
-            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            assertEquals(request, new String(PublicClient.readExactly(s.getInputStream(), request.length()),
-                    StandardCharsets.ISO_8859_1), "right credentials pass, header forwarded unchanged");
-        }
+        assertEquals(request, PublicClient.echo(ports.http(), request), "right credentials pass, header forwarded unchanged");
     }
 
     @Test
@@ -165,10 +153,7 @@ class PublicTrafficTest extends TunneldTest {
         int before = client.reqProxyCount();
         for (int i = 0; i < 3; i++) {
             String request = "GET /" + i + " HTTP/1.1\r\nHost: " + host("refill") + "\r\n\r\n";
-            try (Socket s = PublicClient.plain(ports.http())) {
-                s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-                PublicClient.readExactly(s.getInputStream(), request.length());
-            }
+            assertEquals(request, PublicClient.echo(ports.http(), request));
         }
         assertTrue(client.reqProxyCount() >= before + 3, before + " -> " + client.reqProxyCount());
     }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.net.Socket;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,11 +134,7 @@ class LimitsTest extends TunneldTest {
             }
             assertTrue(c.reqProxyCount() > before, "a stale proxy (idle > 2 s) was dropped and replaced");
             String request = "GET / HTTP/1.1\r\nHost: fresh.localhost:" + ports.http() + "\r\n\r\n";
-            try (Socket s = PublicClient.plain(ports.http())) {
-                s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-                assertEquals(request, new String(PublicClient.readExactly(s.getInputStream(), request.length()),
-                        StandardCharsets.US_ASCII));
-            }
+            assertEquals(request, PublicClient.echo(ports.http(), request));
         }
     }
 

@@ -66,6 +66,17 @@ public final class PublicClient {
         }
     }
 
+    /**
+     * Sends {@code request} on a new plain connection and reads back as many bytes: what an
+     * echo service behind the tunnel answers when every byte went through unchanged.
+     */
+    public static String echo(int port, String request) throws IOException {
+        try (Socket s = plain(port)) {
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(readExactly(s.getInputStream(), request.length()), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     /** A GET over plain HTTP, answer read to the end (the local services close after one answer). */
     public static String get(int port, String host, String path, String... extraHeaders) throws IOException {
         StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");

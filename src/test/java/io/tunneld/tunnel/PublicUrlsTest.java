@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -61,11 +59,7 @@ class PublicUrlsTest extends TunneldTest {
             String url = c.reqTunnel("http", "", "lb", "", 0).get(0).str("Url");
             c.forward(url, "127.0.0.1", echo.port());
             String request = "GET / HTTP/1.1\r\nHost: lb.tunnels.test\r\n\r\n";
-            try (Socket s = PublicClient.plain(ports.http())) {
-                s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-                assertEquals(request, new String(PublicClient.readExactly(s.getInputStream(), request.length()),
-                        StandardCharsets.US_ASCII));
-            }
+            assertEquals(request, PublicClient.echo(ports.http(), request));
         }
     }
 }
