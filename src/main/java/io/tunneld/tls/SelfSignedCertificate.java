@@ -1,29 +1,23 @@
 package io.tunneld.tls;
 
+import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
-
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 import io.vertx.core.buffer.Buffer;
 
@@ -33,36 +27,74 @@ import io.vertx.core.buffer.Buffer;
  * ECDSA signature costs a small fraction of an RSA-2048 one (Go has supported it since 1.2,
  * older than any 1.x client build).
  */
-public record SelfSignedCertificate(Buffer certPem, Buffer keyPem, String sha256Fingerprint) {
+public record SelfSignedCertificate(X509Certificate certificate, PrivateKey privateKey) {
+
+    private static final String ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
+    private static final String COMMON_NAME = "2.5.4.3";
+    private static final String ORGANIZATION = "2.5.4.10";
+    private static final String SUBJECT_ALT_NAME = "2.5.29.17";
 
     /** Makes a new key pair and a certificate valid for one year for the given DNS names. */
     public static SelfSignedCertificate create(List<String> dnsNames) {
         try {
+            SecureRandom random = new SecureRandom();
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+            generator.initialize(new ECGenParameterSpec("secp256r1"), random);
             KeyPair keys = generator.generateKeyPair();
             Instant now = Instant.now();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                    new X500Name("CN=" + dnsNames.get(0) + ",O=tunneld self-signed"),
-                    new BigInteger(64, new SecureRandom()),
-                    Date.from(now.minus(Duration.ofHours(1))),
-                    Date.from(now.plus(Duration.ofDays(365))),
-                    new X500Name("CN=" + dnsNames.get(0) + ",O=tunneld self-signed"),
-                    keys.getPublic());
-            GeneralName[] names = dnsNames.stream()
-                    .map(name -> new GeneralName(GeneralName.dNSName, name))
-                    .toArray(GeneralName[]::new);
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
-            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
-            byte[] der = certificate.getEncoded();
-            return new SelfSignedCertificate(
-                    pem("CERTIFICATE", der),
-                    pem("PRIVATE KEY", keys.getPrivate().getEncoded()),
-                    HexFormat.ofDelimiter(":").withUpperCase()
-                            .formatHex(MessageDigest.getInstance("SHA-256").digest(der)));
-        } catch (GeneralSecurityException | OperatorCreationException | java.io.IOException e) {
+            // Most general first, as X.500 orders it: read back as "CN=<domain>, O=...".
+            byte[] name = Der.sequence(
+                    Der.set(Der.sequence(Der.oid(ORGANIZATION), Der.utf8String("tunneld self-signed"))),
+                    Der.set(Der.sequence(Der.oid(COMMON_NAME), Der.utf8String(dnsNames.get(0)))));
+            byte[][] dnsEntries = dnsNames.stream().map(n -> Der.implicitAscii(2, n)).toArray(byte[][]::new);
+            byte[] algorithm = Der.sequence(Der.oid(ECDSA_WITH_SHA256));
+            byte[] toBeSigned = Der.sequence(
+                    Der.explicit(0, Der.integer(BigInteger.TWO)), // v3
+                    Der.integer(new BigInteger(63, random).add(BigInteger.ONE)), // positive, as RFC 5280 asks
+                    algorithm,
+                    name,
+                    Der.sequence(Der.time(now.minus(Duration.ofHours(1))), Der.time(now.plus(Duration.ofDays(365)))),
+                    name,
+                    keys.getPublic().getEncoded(), // already a DER SubjectPublicKeyInfo
+                    Der.explicit(3, Der.sequence(Der.sequence(
+                            Der.oid(SUBJECT_ALT_NAME), Der.octetString(Der.sequence(dnsEntries))))));
+            Signature signer = Signature.getInstance("SHA256withECDSA");
+            signer.initSign(keys.getPrivate(), random);
+            signer.update(toBeSigned);
+            byte[] der = Der.sequence(toBeSigned, algorithm, Der.bitString(signer.sign()));
+            X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(der));
+            return new SelfSignedCertificate(certificate, keys.getPrivate());
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot create a self-signed certificate", e);
+        }
+    }
+
+    /** The certificate as a PEM block. */
+    public Buffer certPem() {
+        return pem("CERTIFICATE", der());
+    }
+
+    /** The private key as a PKCS#8 PEM block. */
+    public Buffer keyPem() {
+        return pem("PRIVATE KEY", privateKey.getEncoded());
+    }
+
+    /** SHA-256 of the certificate, as browsers and openssl print it (AB:CD:...). */
+    public String sha256Fingerprint() {
+        try {
+            return HexFormat.ofDelimiter(":").withUpperCase()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(der()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private byte[] der() {
+        try {
+            return certificate.getEncoded();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -1,15 +1,25 @@
 package io.tunneld.tls;
 
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+
+import javax.net.ssl.KeyManagerFactory;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.ObserverMethod;
 
 import org.jboss.logging.Logger;
 
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.quarkus.runtime.Startup;
 import io.tunneld.config.TunneldConfig;
+import io.vertx.core.Vertx;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.NetServerOptions;
@@ -19,7 +29,8 @@ import io.vertx.core.net.PemKeyCertOptions;
 /**
  * TLS for the tunnel port and public HTTPS: the configured PEM files, or one self-signed
  * certificate made at start; BoringSSL where its native library loads, the JDK engine
- * otherwise.
+ * otherwise. Each key is loaded once and handed to BoringSSL once: by default Netty would
+ * convert it to PEM and parse it again in every handshake, and every proxy connection is one.
  */
 @Startup(ObserverMethod.DEFAULT_PRIORITY - 100)
 @ApplicationScoped
@@ -28,11 +39,15 @@ public class ServerTls {
     private static final Logger LOG = Logger.getLogger(ServerTls.class);
 
     private final TunneldConfig config;
+    private final Vertx vertx;
     /** Made on another thread while the rest of the server starts, when no files are configured. */
-    private final CompletableFuture<SelfSignedCertificate> selfSigned;
+    private final CompletableFuture<KeyManagerFactory> selfSigned;
+    /** Key material per pair of files, so that listeners sharing files share one key. */
+    private final Map<List<String>, KeyCertOptions> fromFiles = new HashMap<>();
 
-    public ServerTls(TunneldConfig config) {
+    public ServerTls(TunneldConfig config, Vertx vertx) {
         this.config = config;
+        this.vertx = vertx;
         // Each listener falls back to the other's files: generate only when neither has any.
         boolean needed = !configured(config.tunnel().tls()) && !configured(config.https().tls());
         String domain = config.domain();
@@ -41,7 +56,7 @@ public class ServerTls {
             LOG.warnf("No TLS certificate configured: generated a self-signed one in memory for %s and *.%s "
                     + "(SHA-256 %s). Stock ngrok 1.x release clients will refuse it; see README.",
                     domain, domain, generated.sha256Fingerprint());
-            return generated;
+            return keyManagers(generated);
         }) : null;
     }
 
@@ -69,13 +84,43 @@ public class ServerTls {
 
     private KeyCertOptions keyCert(String listener, TunneldConfig.Tls own, TunneldConfig.Tls fallback) {
         TunneldConfig.Tls chosen = configured(own) ? own : configured(fallback) ? fallback : null;
-        if (chosen != null) {
-            return new PemKeyCertOptions()
-                    .setCertPath(chosen.certFile().get().toString())
-                    .setKeyPath(chosen.keyFile().get().toString());
+        if (chosen == null) {
+            return cached(selfSigned.join());
         }
-        SelfSignedCertificate generated = selfSigned.join();
-        return new PemKeyCertOptions().setCertValue(generated.certPem()).setKeyValue(generated.keyPem());
+        List<String> files = List.of(chosen.certFile().get().toString(), chosen.keyFile().get().toString());
+        return fromFiles.computeIfAbsent(files, f -> {
+            try {
+                return cached(new PemKeyCertOptions().setCertPath(f.get(0)).setKeyPath(f.get(1))
+                        .getKeyManagerFactory(vertx));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot load the TLS key and certificate of " + listener
+                        + " from " + f.get(0) + " and " + f.get(1) + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Lets Netty build BoringSSL's key once, not once per handshake. */
+    private static KeyCertOptions cached(KeyManagerFactory factory) {
+        return KeyCertOptions.wrap(new OpenSslCachingX509KeyManagerFactory(factory));
+    }
+
+    /**
+     * An in-memory key store for the generated key. JKS: its key protection is a few hash
+     * rounds, where PKCS#12's PBKDF2 cost about 70 ms at start for each store and load.
+     */
+    private static KeyManagerFactory keyManagers(SelfSignedCertificate generated) {
+        try {
+            char[] password = "in-memory".toCharArray();
+            KeyStore store = KeyStore.getInstance("JKS");
+            store.load(null, null);
+            store.setKeyEntry("tunneld", generated.privateKey(), password,
+                    new Certificate[] {generated.certificate()});
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(store, password);
+            return factory;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot load the self-signed certificate", e);
+        }
     }
 
     private static boolean configured(TunneldConfig.Tls tls) {
