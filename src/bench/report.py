@@ -40,7 +40,9 @@ def main():
     parser.add_argument("--quarkus-started", required=True, help="Quarkus's own 'started in' figure")
     parser.add_argument("--idle-rss-kb", type=int, required=True)
     parser.add_argument("--idle-rss-gc-kb", type=int, required=True)
+    parser.add_argument("--container-rss-kb", type=int, required=True)
     parser.add_argument("--idle-controls", type=int, required=True)
+    parser.add_argument("--warm-controls", type=int, required=True)
     parser.add_argument("--controls-rss-before-kb", type=int, required=True)
     parser.add_argument("--controls-rss-after-kb", type=int, required=True)
     args = parser.parse_args()
@@ -67,10 +69,12 @@ def main():
         rows.append((f"latency p{p} at ~1,000 req/s", f"{direct_lat[p]:.2f} ms", f"{tunnel_lat[p]:.2f} ms",
                      f"{tunnel_lat[p] - direct_lat[p]:+.2f} ms"))
 
-    rows.append(("idle RSS", "", f"{args.idle_rss_kb / 1024:.0f} MiB", ""))
-    rows.append(("idle RSS after a full GC", "", f"{args.idle_rss_gc_kb / 1024:.0f} MiB", ""))
+    rows.append(("idle RSS, no JVM flags", "", f"{args.idle_rss_kb / 1024:.0f} MiB", ""))
+    rows.append(("idle RSS, no JVM flags, after a full GC", "", f"{args.idle_rss_gc_kb / 1024:.0f} MiB", ""))
+    rows.append(("idle RSS, JVM flags of a 512 MiB container", "", f"{args.container_rss_kb / 1024:.0f} MiB", ""))
     added_kb = args.controls_rss_after_kb - args.controls_rss_before_kb
-    rows.append((f"{args.idle_controls:,} idle controls × 2 tunnels (after a full GC)", "",
+    rows.append((f"{args.idle_controls:,} idle controls × 2 tunnels (after {args.warm_controls:,} opened and "
+                 "closed; full GC)", "",
                  f"{added_kb / 1024:+.0f} MiB",
                  f"{added_kb / args.idle_controls:.0f} KiB/control"))
     rows.append(("start-up to ready", "", f"{args.startup_s:.2f} s",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of tunneld against going direct, everything on 127.0.0.1:
 #
-#   bash src/bench/run.sh           # full run, about 2 minutes after the build
+#   bash src/bench/run.sh           # full run, about 5 minutes after the build
 #   bash src/bench/run.sh --smoke   # every scenario, short (under a minute): CI-safe
 #
 # Installs wrk, iperf3 and nginx from Debian if missing, builds tunneld if its sources
@@ -22,10 +22,12 @@ usage() {
     exit 2
 }
 
-# Durations in seconds; the warm-up before each wrk measurement is dropped (JIT).
+# Durations in seconds. The warm-up before each measurement is dropped: the JIT compiles the
+# handshake and relay paths slowly while the load keeps both cores busy (at 3 s of warm-up
+# the connection-per-request figure was still about half of its steady state).
 case "$#:${1:-}" in
-    0:) DURATION=10 IPERF_TIME=8 WARMUP=3 IDLE_CONTROLS=1000 ;;
-    1:--smoke) DURATION=2 IPERF_TIME=2 WARMUP=1 IDLE_CONTROLS=50 ;;
+    0:) DURATION=10 IPERF_TIME=8 WARMUP=10 IDLE_CONTROLS=1000 WARM_CONTROLS=300 ;;
+    1:--smoke) DURATION=2 IPERF_TIME=2 WARMUP=1 IDLE_CONTROLS=50 WARM_CONTROLS=20 ;;
     *) usage ;;
 esac
 
@@ -141,7 +143,7 @@ install_tools() {
 # build, so that a file edited during it still counts as changed next time.
 build() {
     local stamp=$OUT/build.stamp
-    if [[ -f $stamp && -f target/quarkus-app/quarkus-run.jar ]] &&
+    if [[ -f $stamp && -f target/quarkus-app/quarkus-run.jar && -f target/quarkus-app/app-cds.jsa ]] &&
         [[ -z $(find pom.xml src/main src/test -newer "$stamp" -print -quit) ]]; then
         log "tunneld is built and up to date"
     else
@@ -214,43 +216,85 @@ start_iperf3() {
     done
 }
 
-# Starts tunneld with default settings (no heap flags), only ports and addresses chosen here,
-# and measures start-up: from launch until /q/health/ready answers, polled every 20 ms.
-start_tunneld() {
-    local start_ns deadline=$((SECONDS + 60))
-    start_ns=$(date +%s%N)
-    TUNNELD_AUTH_TOKENS=$TOKEN \
-        QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$HEALTH_PORT \
-        TUNNELD_TUNNEL_HOST=127.0.0.1 TUNNELD_TUNNEL_PORT=$TUNNEL_PORT \
-        TUNNELD_HTTP_HOST=127.0.0.1 TUNNELD_HTTP_PORT=$HTTP_PORT \
-        TUNNELD_HTTPS_HOST=127.0.0.1 TUNNELD_HTTPS_PORT=$HTTPS_PORT \
-        TUNNELD_TCP_HOST=127.0.0.1 \
-        java -jar target/quarkus-app/quarkus-run.jar >"$OUT/tunneld.log" 2>&1 &
+# The JVM flags a 512 MiB container gives tunneld: there the JVM itself picks the serial GC
+# (under 1792 MiB) and an 8 MiB initial heap; MaxRAMPercentage=75 is what deploy/ sets.
+readonly CONTAINER_FLAGS=(-XX:+UseSerialGC -XX:MaxRAM=512m -XX:MaxRAMPercentage=75)
+
+# launch_tunneld LOG [JVM-FLAG...]: starts tunneld as the README runs it (from
+# target/quarkus-app, with the class-data archive made at package time), default settings,
+# only ports and addresses chosen here; sets TUNNELD_PID.
+launch_tunneld() {
+    local log=$1
+    shift
+    (
+        cd target/quarkus-app
+        TUNNELD_AUTH_TOKENS=$TOKEN \
+            QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$HEALTH_PORT \
+            TUNNELD_TUNNEL_HOST=127.0.0.1 TUNNELD_TUNNEL_PORT=$TUNNEL_PORT \
+            TUNNELD_HTTP_HOST=127.0.0.1 TUNNELD_HTTP_PORT=$HTTP_PORT \
+            TUNNELD_HTTPS_HOST=127.0.0.1 TUNNELD_HTTPS_PORT=$HTTPS_PORT \
+            TUNNELD_TCP_HOST=127.0.0.1 \
+            exec java -XX:SharedArchiveFile=app-cds.jsa "$@" -jar quarkus-run.jar
+    ) >"$log" 2>&1 &
     TUNNELD_PID=$!
     started+=("$TUNNELD_PID")
+}
+
+# wait_ready LOG: polls /q/health/ready every 20 ms.
+wait_ready() {
+    local deadline=$((SECONDS + 60))
     until curl -sf -o /dev/null "http://127.0.0.1:$HEALTH_PORT/q/health/ready"; do
-        alive "$TUNNELD_PID" || die "tunneld exited during start-up" "$OUT/tunneld.log"
-        ((SECONDS < deadline)) || die "tunneld not ready within 60 s" "$OUT/tunneld.log"
+        alive "$TUNNELD_PID" || die "tunneld exited during start-up" "$1"
+        ((SECONDS < deadline)) || die "tunneld not ready within 60 s" "$1"
         sleep 0.02
     done
+}
+
+# Idle RSS with the JVM flags of a 512 MiB container, in a tunneld of its own, stopped after.
+measure_container_rss() {
+    launch_tunneld "$OUT/tunneld-container.log" "${CONTAINER_FLAGS[@]}"
+    wait_ready "$OUT/tunneld-container.log"
+    sleep 3
+    CONTAINER_RSS_KB=$(rss_kb "$TUNNELD_PID")
+    stop "$TUNNELD_PID"
+}
+
+# Starts the measured tunneld, no heap flags, and measures start-up: from launch until
+# /q/health/ready answers.
+start_tunneld() {
+    local start_ns
+    start_ns=$(date +%s%N)
+    launch_tunneld "$OUT/tunneld.log"
+    wait_ready "$OUT/tunneld.log"
     STARTUP_S=$(awk -v ns=$(($(date +%s%N) - start_ns)) 'BEGIN { printf "%.3f", ns / 1e9 }')
     QUARKUS_STARTED=$(sed -n 's/.* started in \([0-9.]*\)s.*/\1/p' "$OUT/tunneld.log" | head -n 1)
+    grep -q 'Unable to use shared archive' "$OUT/tunneld.log" &&
+        log "warning: the JVM did not use target/quarkus-app/app-cds.jsa (made by another JVM?)"
     log "tunneld ready in $STARTUP_S s (Quarkus: started in ${QUARKUS_STARTED:-?} s)"
 }
 
-# RSS added by idle sessions: N controls with two http tunnels each, 3 s after they are up,
-# both sides measured after a full GC.
-measure_idle_controls() {
-    local pid
-    CONTROLS_RSS_BEFORE_KB=$(settled_rss_kb "$TUNNELD_PID")
-    "${CLIENT[@]}" --idle-controls "$IDLE_CONTROLS" >"$OUT/idle-client.log" 2>&1 &
-    pid=$!
-    started+=("$pid")
+# idle_sessions N: BenchClient holding N idle controls with two http tunnels each; sets
+# IDLE_CLIENT_PID once all are up.
+idle_sessions() {
+    "${CLIENT[@]}" --idle-controls "$1" >"$OUT/idle-client.log" 2>&1 &
+    IDLE_CLIENT_PID=$!
+    started+=("$IDLE_CLIENT_PID")
     # The client itself gives up after 120 s.
-    wait_for_line "$OUT/idle-client.log" "^IDLE-READY $IDLE_CONTROLS\$" "$pid" 130 "BenchClient --idle-controls"
+    wait_for_line "$OUT/idle-client.log" "^IDLE-READY $1\$" "$IDLE_CLIENT_PID" 130 "BenchClient --idle-controls"
+}
+
+# RSS added by idle sessions: N controls with two http tunnels each, 3 s after they are up,
+# both sides measured after a full GC. A warm-up round of sessions, opened and closed first,
+# keeps first-use costs (classes loaded, code compiled) out of the per-session figure.
+measure_idle_controls() {
+    idle_sessions "$WARM_CONTROLS"
+    stop "$IDLE_CLIENT_PID"
+    sleep 3   # the server notices the closed connections and releases the sessions
+    CONTROLS_RSS_BEFORE_KB=$(settled_rss_kb "$TUNNELD_PID")
+    idle_sessions "$IDLE_CONTROLS"
     sleep 3
     CONTROLS_RSS_AFTER_KB=$(settled_rss_kb "$TUNNELD_PID")
-    stop "$pid"
+    stop "$IDLE_CLIENT_PID"
 }
 
 start_client() {
@@ -301,6 +345,8 @@ wrk_measure() {
 iperf3_measure() {
     local route=$1 port=$2 out=$OUT/iperf3-$1.json
     log "iperf3, $route"
+    iperf3 -c 127.0.0.1 -p "$port" -t "$WARMUP" -J >"$out" 2>&1 ||
+        measurement_failed "iperf3 warm-up failed ($route)" "$out" "$OUT/iperf3.log"
     iperf3 -c 127.0.0.1 -p "$port" -t "$IPERF_TIME" -J >"$out" 2>&1 ||
         measurement_failed "iperf3 failed ($route)" "$out" "$OUT/iperf3.log"
 }
@@ -327,8 +373,8 @@ $(awk '/^MemTotal:/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo) · \
 $(java -version 2>&1 | sed -n 1p) · \`$COMMAND\`"
     python3 src/bench/report.py --dir "$OUT" --header "$header" \
         --startup-s "$STARTUP_S" --quarkus-started "${QUARKUS_STARTED:-?}" --idle-rss-kb "$IDLE_RSS_KB" \
-        --idle-rss-gc-kb "$IDLE_RSS_GC_KB" \
-        --idle-controls "$IDLE_CONTROLS" --controls-rss-before-kb "$CONTROLS_RSS_BEFORE_KB" \
+        --idle-rss-gc-kb "$IDLE_RSS_GC_KB" --container-rss-kb "$CONTAINER_RSS_KB" \
+        --idle-controls "$IDLE_CONTROLS" --warm-controls "$WARM_CONTROLS" --controls-rss-before-kb "$CONTROLS_RSS_BEFORE_KB" \
         --controls-rss-after-kb "$CONTROLS_RSS_AFTER_KB" >"$OUT/results.md"
     cat "$OUT/results.md"
 }
@@ -358,6 +404,8 @@ main() {
 
     start_nginx
     start_iperf3
+    log "idle RSS with a 512 MiB container's JVM flags"
+    measure_container_rss
     start_tunneld
     sleep 3
     IDLE_RSS_KB=$(rss_kb "$TUNNELD_PID")   # before any load

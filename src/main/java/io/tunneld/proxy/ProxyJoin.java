@@ -1,6 +1,7 @@
 package io.tunneld.proxy;
 
 import java.time.Duration;
+import java.util.function.IntConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -94,13 +95,19 @@ public class ProxyJoin {
         first.appendBuffer(replay);
         metrics.bytesIn().increment(replay.length());
         proxy.write(first);
-        pump(publicSide, proxy, metrics.bytesIn());
-        pump(proxy, publicSide, metrics.bytesOut());
+        Counter in = metrics.bytesIn();
+        Counter out = metrics.bytesOut();
+        relay(publicSide, proxy, in::increment);
+        relay(proxy, publicSide, out::increment);
         release(publicSide);
     }
 
-    /** Relays one direction, reading from {@code from} only while {@code to} can take more. */
-    private static void pump(NetSocket from, NetSocket to, Counter bytes) {
+    /**
+     * Relays one direction, reading from {@code from} only while {@code to} can take more, and
+     * reports each buffer's size to {@code counted}. The end or close of {@code from} ends or
+     * closes {@code to}.
+     */
+    public static void relay(NetSocket from, NetSocket to, IntConsumer counted) {
         Channel input = channel(from);
         NetSocketInternal output = (NetSocketInternal) to;
         ((NetSocketInternal) from).messageHandler(message -> {
@@ -108,7 +115,7 @@ public class ProxyJoin {
                 ReferenceCountUtil.release(message);
                 return;
             }
-            bytes.increment(data.readableBytes());
+            counted.accept(data.readableBytes());
             output.writeMessage(data);
             if (output.writeQueueFull()) {
                 input.config().setAutoRead(false);

@@ -8,6 +8,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.util.ReferenceCountUtil;
 import io.tunneld.protocol.Auth;
 import io.tunneld.protocol.AuthResp;
 import io.tunneld.protocol.FrameCodec;
@@ -20,6 +23,7 @@ import io.tunneld.protocol.RegProxy;
 import io.tunneld.protocol.ReqProxy;
 import io.tunneld.protocol.ReqTunnel;
 import io.tunneld.protocol.StartProxy;
+import io.tunneld.proxy.ProxyJoin;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -28,6 +32,7 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * The benchmark's ngrok 1.x client. It behaves as the stock Go client does on the wire: one
@@ -156,27 +161,38 @@ public final class BenchClient {
         });
     }
 
-    /** One proxy connection: RegProxy, wait for StartProxy, dial the target, join. */
+    /**
+     * One proxy connection: RegProxy, wait for StartProxy, dial the target, join. Bytes are
+     * relayed as Netty buffers, as the server does ({@link ProxyJoin#relay}), so that the
+     * client's share of the machine stays small next to the server's.
+     */
     private void proxy(String clientId, Map<String, SocketAddress> targets) {
         tls.connect(server).onFailure(e -> System.err.println("BenchClient: proxy connection failed: " + e.getMessage()))
                 .onSuccess(proxy -> {
+            // Everything read until the join: the StartProxy frame, then the first public bytes.
             Buffer pending = Buffer.buffer();
-            proxy.handler(data -> {
-                pending.appendBuffer(data);
-                if (pending.length() < FrameCodec.HEADER_LENGTH) {
+            boolean[] started = {false};
+            ((NetSocketInternal) proxy).messageHandler(message -> {
+                if (!(message instanceof ByteBuf data)) {
+                    ReferenceCountUtil.release(message);
                     return;
                 }
-                int length = (int) pending.getLongLE(0);
-                if (pending.length() < FrameCodec.HEADER_LENGTH + length) {
-                    return;
-                }
-                proxy.pause();
-                proxy.handler(null);
                 try {
-                    Message message = FrameCodec.decode(pending.getBuffer(FrameCodec.HEADER_LENGTH,
-                            FrameCodec.HEADER_LENGTH + length));
-                    Buffer early = pending.getBuffer(FrameCodec.HEADER_LENGTH + length, pending.length());
-                    join(proxy, (StartProxy) message, early, targets);
+                    pending.appendBytes(ByteBufUtil.getBytes(data));
+                } finally {
+                    data.release();
+                }
+                if (started[0] || pending.length() < FrameCodec.HEADER_LENGTH
+                        || pending.length() < FrameCodec.HEADER_LENGTH + (int) pending.getLongLE(0)) {
+                    return;
+                }
+                started[0] = true;
+                ProxyJoin.hold(proxy);
+                try {
+                    int length = (int) pending.getLongLE(0);
+                    StartProxy start = (StartProxy) FrameCodec.decode(
+                            pending.getBuffer(FrameCodec.HEADER_LENGTH, FrameCodec.HEADER_LENGTH + length));
+                    join(proxy, start, pending, FrameCodec.HEADER_LENGTH + length, targets);
                 } catch (ProtocolException | ClassCastException e) {
                     proxy.close();
                 }
@@ -185,18 +201,21 @@ public final class BenchClient {
         });
     }
 
-    private void join(NetSocket proxy, StartProxy start, Buffer early, Map<String, SocketAddress> targets) {
+    /** Dials the target, sends it what followed StartProxy in {@code pending}, then relays. */
+    private void join(NetSocket proxy, StartProxy start, Buffer pending, int firstByte,
+            Map<String, SocketAddress> targets) {
         SocketAddress target = targets.get(start.url());
         if (target == null) {
             proxy.close();
             return;
         }
         plain.connect(target).onFailure(e -> proxy.close()).onSuccess(local -> {
-            if (early.length() > 0) {
-                local.write(early);
+            if (pending.length() > firstByte) {
+                local.write(pending.getBuffer(firstByte, pending.length()));
             }
-            proxy.pipeTo(local);
-            local.pipeTo(proxy);
+            ProxyJoin.relay(proxy, local, n -> { });
+            ProxyJoin.relay(local, proxy, n -> { });
+            ProxyJoin.release(proxy);
         });
     }
 
