@@ -41,6 +41,7 @@ def main():
     parser.add_argument("--idle-rss-kb", type=int, required=True)
     parser.add_argument("--idle-rss-gc-kb", type=int, required=True)
     parser.add_argument("--container-rss-kb", type=int, required=True)
+    parser.add_argument("--container-c1-rss-kb", type=int, required=True)
     parser.add_argument("--idle-controls", type=int, required=True)
     parser.add_argument("--warm-controls", type=int, required=True)
     parser.add_argument("--controls-rss-before-kb", type=int, required=True)
@@ -72,6 +73,7 @@ def main():
     rows.append(("idle RSS, no JVM flags", "", f"{args.idle_rss_kb / 1024:.0f} MiB", ""))
     rows.append(("idle RSS, no JVM flags, after a full GC", "", f"{args.idle_rss_gc_kb / 1024:.0f} MiB", ""))
     rows.append(("idle RSS, JVM flags of a 512 MiB container", "", f"{args.container_rss_kb / 1024:.0f} MiB", ""))
+    rows.append(("idle RSS, same plus `-XX:TieredStopAtLevel=1`", "", f"{args.container_c1_rss_kb / 1024:.0f} MiB", ""))
     added_kb = args.controls_rss_after_kb - args.controls_rss_before_kb
     rows.append((f"{args.idle_controls:,} idle controls × 2 tunnels (after {args.warm_controls:,} opened and "
                  "closed; full GC)", "",

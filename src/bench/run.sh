@@ -250,12 +250,15 @@ wait_ready() {
     done
 }
 
-# Idle RSS with the JVM flags of a 512 MiB container, in a tunneld of its own, stopped after.
-measure_container_rss() {
-    launch_tunneld "$OUT/tunneld-container.log" "${CONTAINER_FLAGS[@]}"
+# container_rss VAR [JVM-FLAG...]: sets VAR to the idle RSS (KiB) of a tunneld of its own with
+# the JVM flags of a 512 MiB container plus these, 3 s after it is ready; stops it after.
+container_rss() {
+    local var=$1
+    shift
+    launch_tunneld "$OUT/tunneld-container.log" "${CONTAINER_FLAGS[@]}" "$@"
     wait_ready "$OUT/tunneld-container.log"
     sleep 3
-    CONTAINER_RSS_KB=$(rss_kb "$TUNNELD_PID")
+    printf -v "$var" '%s' "$(rss_kb "$TUNNELD_PID")"
     stop "$TUNNELD_PID"
 }
 
@@ -374,6 +377,7 @@ $(java -version 2>&1 | sed -n 1p) · \`$COMMAND\`"
     python3 src/bench/report.py --dir "$OUT" --header "$header" \
         --startup-s "$STARTUP_S" --quarkus-started "${QUARKUS_STARTED:-?}" --idle-rss-kb "$IDLE_RSS_KB" \
         --idle-rss-gc-kb "$IDLE_RSS_GC_KB" --container-rss-kb "$CONTAINER_RSS_KB" \
+        --container-c1-rss-kb "$CONTAINER_C1_RSS_KB" \
         --idle-controls "$IDLE_CONTROLS" --warm-controls "$WARM_CONTROLS" --controls-rss-before-kb "$CONTROLS_RSS_BEFORE_KB" \
         --controls-rss-after-kb "$CONTROLS_RSS_AFTER_KB" >"$OUT/results.md"
     cat "$OUT/results.md"
@@ -404,8 +408,9 @@ main() {
 
     start_nginx
     start_iperf3
-    log "idle RSS with a 512 MiB container's JVM flags"
-    measure_container_rss
+    log "idle RSS with a 512 MiB container's JVM flags, then with C1 only as well"
+    container_rss CONTAINER_RSS_KB
+    container_rss CONTAINER_C1_RSS_KB -XX:TieredStopAtLevel=1
     start_tunneld
     sleep 3
     IDLE_RSS_KB=$(rss_kb "$TUNNELD_PID")   # before any load
