@@ -72,7 +72,7 @@ public class ServerTls {
 
     private NetServerOptions secure(NetServerOptions options, String listener,
             TunneldConfig.Tls own, TunneldConfig.Tls fallback) {
-        options.setSsl(true).setKeyCertOptions(keyCert(listener, own, fallback));
+        options.setSsl(true).setKeyCertOptions(keyCert(own, fallback));
         if (OpenSSLEngineOptions.isAvailable()) {
             options.setSslEngineOptions(new OpenSSLEngineOptions());
         } else {
@@ -82,19 +82,20 @@ public class ServerTls {
         return options;
     }
 
-    private KeyCertOptions keyCert(String listener, TunneldConfig.Tls own, TunneldConfig.Tls fallback) {
+    private KeyCertOptions keyCert(TunneldConfig.Tls own, TunneldConfig.Tls fallback) {
         TunneldConfig.Tls chosen = configured(own) ? own : configured(fallback) ? fallback : null;
         if (chosen == null) {
             return cached(selfSigned.join());
         }
         List<String> files = List.of(chosen.certFile().get().toString(), chosen.keyFile().get().toString());
         return fromFiles.computeIfAbsent(files, f -> {
+            PemKeyCertOptions pem = new PemKeyCertOptions().setCertPath(f.get(0)).setKeyPath(f.get(1));
             try {
-                return cached(new PemKeyCertOptions().setCertPath(f.get(0)).setKeyPath(f.get(1))
-                        .getKeyManagerFactory(vertx));
+                return cached(pem.getKeyManagerFactory(vertx));
             } catch (Exception e) {
-                throw new IllegalStateException("cannot load the TLS key and certificate of " + listener
-                        + " from " + f.get(0) + " and " + f.get(1) + ": " + e.getMessage(), e);
+                // Unreadable or invalid: handed over as they are, the files make only the
+                // listeners using them fail to start, with Vert.x's reason; the others serve.
+                return pem;
             }
         });
     }
