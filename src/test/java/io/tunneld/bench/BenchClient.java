@@ -15,7 +15,6 @@ import io.tunneld.protocol.Auth;
 import io.tunneld.protocol.AuthResp;
 import io.tunneld.protocol.FrameCodec;
 import io.tunneld.protocol.FrameReader;
-import io.tunneld.protocol.Message;
 import io.tunneld.protocol.NewTunnel;
 import io.tunneld.protocol.Ping;
 import io.tunneld.protocol.ProtocolException;
