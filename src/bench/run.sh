@@ -374,7 +374,7 @@ report() {
     header="$(date -u '+%Y-%m-%d %H:%M UTC') · nproc $(nproc) · \
 $(awk '/^MemTotal:/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo) · \
 $(java -version 2>&1 | sed -n 1p) · \`$COMMAND\`"
-    python3 src/bench/report.py --dir "$OUT" --header "$header" \
+    python3 -B src/bench/report.py --dir "$OUT" --header "$header" \
         --startup-s "$STARTUP_S" --quarkus-started "${QUARKUS_STARTED:-?}" --idle-rss-kb "$IDLE_RSS_KB" \
         --idle-rss-gc-kb "$IDLE_RSS_GC_KB" --container-rss-kb "$CONTAINER_RSS_KB" \
         --container-c1-rss-kb "$CONTAINER_C1_RSS_KB" \
