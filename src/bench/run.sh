@@ -91,21 +91,28 @@ trap cleanup EXIT
 trap 'echo "run.sh: interrupted" >&2; exit 130' INT
 trap 'echo "run.sh: terminated" >&2; exit 143' TERM
 
-# wait_for_line LOG REGEX PID SECONDS WHAT: until LOG has a matching line, while PID lives.
-wait_for_line() {
-    local log=$1 regex=$2 pid=$3 deadline=$((SECONDS + $4)) what=$5
-    until grep -qE "$regex" "$log"; do
+# wait_until PID SECONDS WHAT LOG COMMAND...: runs COMMAND every 20 ms until it succeeds, while
+# PID lives; dies with the end of LOG otherwise.
+wait_until() {
+    local pid=$1 seconds=$2 what=$3 log=$4 deadline=$((SECONDS + $2))
+    shift 4
+    until "$@"; do
         alive "$pid" || die "$what exited before it was ready" "$log"
-        ((SECONDS < deadline)) || die "$what not ready: no line matching '$regex' within $4 s" "$log"
-        sleep 0.1
+        ((SECONDS < deadline)) || die "$what not ready within $seconds s" "$log"
+        sleep 0.02
     done
+}
+
+# Whether something listens on port $1, on any address.
+listening() {
+    [[ -n $(ss -Hltn "sport = :$1") ]]
 }
 
 # First port from $1 to $2 that nothing listens on, on any address.
 free_port() {
     local port
     for ((port = $1; port <= $2; port++)); do
-        if [[ -z $(ss -Hltn "sport = :$port") ]]; then
+        if ! listening "$port"; then
             echo "$port"
             return
         fi
@@ -196,24 +203,14 @@ EOF
     # -e: the log nginx uses before it has read its config (else /var/log/nginx).
     nginx -p "$dir" -c "$dir/nginx.conf" -e stderr >"$OUT/nginx.log" 2>&1 &
     started+=("$!")
-    local pid=$! deadline=$((SECONDS + 10))
-    until curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT/1k.bin"; do
-        alive "$pid" || die "nginx exited" "$OUT/nginx.log"
-        ((SECONDS < deadline)) || die "nginx does not answer on 127.0.0.1:$NGINX_PORT" "$OUT/nginx.log"
-        sleep 0.1
-    done
+    wait_until "$!" 10 nginx "$OUT/nginx.log" curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT/1k.bin"
 }
 
 # One iperf3 server for both runs: it serves one test at a time, and they are sequential.
 start_iperf3() {
     iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" >"$OUT/iperf3.log" 2>&1 &
     started+=("$!")
-    local pid=$! deadline=$((SECONDS + 10))
-    until [[ -n $(ss -Hltn "sport = :$IPERF_PORT") ]]; do
-        alive "$pid" || die "iperf3 server exited" "$OUT/iperf3.log"
-        ((SECONDS < deadline)) || die "iperf3 server does not listen on $IPERF_PORT" "$OUT/iperf3.log"
-        sleep 0.1
-    done
+    wait_until "$!" 10 "iperf3 server" "$OUT/iperf3.log" listening "$IPERF_PORT"
 }
 
 # The JVM flags a 512 MiB container gives tunneld: there the JVM itself picks the serial GC
@@ -240,14 +237,9 @@ launch_tunneld() {
     started+=("$TUNNELD_PID")
 }
 
-# wait_ready LOG: polls /q/health/ready every 20 ms.
+# wait_ready LOG: until /q/health/ready answers.
 wait_ready() {
-    local deadline=$((SECONDS + 60))
-    until curl -sf -o /dev/null "http://127.0.0.1:$HEALTH_PORT/q/health/ready"; do
-        alive "$TUNNELD_PID" || die "tunneld exited during start-up" "$1"
-        ((SECONDS < deadline)) || die "tunneld not ready within 60 s" "$1"
-        sleep 0.02
-    done
+    wait_until "$TUNNELD_PID" 60 tunneld "$1" curl -sf -o /dev/null "http://127.0.0.1:$HEALTH_PORT/q/health/ready"
 }
 
 # container_rss VAR [JVM-FLAG...]: sets VAR to the idle RSS (KiB) of a tunneld of its own with
@@ -283,7 +275,8 @@ idle_sessions() {
     IDLE_CLIENT_PID=$!
     started+=("$IDLE_CLIENT_PID")
     # The client itself gives up after 120 s.
-    wait_for_line "$OUT/idle-client.log" "^IDLE-READY $1\$" "$IDLE_CLIENT_PID" 130 "BenchClient --idle-controls"
+    wait_until "$IDLE_CLIENT_PID" 130 "BenchClient --idle-controls" "$OUT/idle-client.log" \
+        grep -qE "^IDLE-READY $1\$" "$OUT/idle-client.log"
 }
 
 # RSS added by idle sessions: N controls with two http tunnels each, 3 s after they are up,
@@ -305,7 +298,7 @@ start_client() {
         >"$OUT/client.log" 2>&1 &
     CLIENT_PID=$!
     started+=("$CLIENT_PID")
-    wait_for_line "$OUT/client.log" '^READY$' "$CLIENT_PID" 30 "BenchClient"
+    wait_until "$CLIENT_PID" 30 BenchClient "$OUT/client.log" grep -q '^READY$' "$OUT/client.log"
     grep '^TUNNEL ' "$OUT/client.log" >&2
     local bytes
     bytes=$(curl -sf -H "Host: $TUNNEL_HOST" "$TUNNEL_URL" | wc -c) || true
