@@ -93,10 +93,10 @@ public class ProxyJoin {
         // One write with the frame at its start: the frame never straddles TLS records.
         Buffer first = FrameCodec.encode(new StartProxy(tunnel.url(), clientAddr(publicSide.remoteAddress())));
         first.appendBuffer(replay);
-        metrics.bytesIn().increment(replay.length());
-        proxy.write(first);
         Counter in = metrics.bytesIn();
         Counter out = metrics.bytesOut();
+        in.increment(replay.length());
+        proxy.write(first);
         relay(publicSide, proxy, in::increment);
         relay(proxy, publicSide, out::increment);
         release(publicSide);

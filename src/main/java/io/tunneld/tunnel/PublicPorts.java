@@ -13,26 +13,28 @@ import io.tunneld.config.TunneldConfig;
 public class PublicPorts {
 
     private final TunneldConfig config;
-    private volatile int http;
-    private volatile int https;
+    private volatile int httpBound;
+    private volatile int httpsBound;
 
     public PublicPorts(TunneldConfig config) {
         this.config = config;
-        this.http = config.http().publicPort().orElse(config.http().port());
-        this.https = config.https().publicPort().orElse(config.https().port());
+        this.httpBound = config.http().port();
+        this.httpsBound = config.https().port();
     }
 
     /** Called once a listener is bound. */
     public void bound(Protocol protocol, int port) {
         if (protocol == Protocol.HTTP) {
-            http = config.http().publicPort().orElse(port);
+            httpBound = port;
         } else if (protocol == Protocol.HTTPS) {
-            https = config.https().publicPort().orElse(port);
+            httpsBound = port;
         }
     }
 
     /** The port URLs of this protocol show. */
     public int of(Protocol protocol) {
-        return protocol == Protocol.HTTPS ? https : http;
+        return protocol == Protocol.HTTPS
+                ? config.https().publicPort().orElse(httpsBound)
+                : config.http().publicPort().orElse(httpBound);
     }
 }
