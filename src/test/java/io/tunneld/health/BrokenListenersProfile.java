@@ -4,13 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
-import io.tunneld.tls.SelfSignedCertificate;
+import io.tunneld.testsupport.PemFiles;
 
 /**
  * Two listeners that cannot start: the public HTTP port is already taken by someone else,
@@ -33,23 +30,13 @@ public class BrokenListenersProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        SelfSignedCertificate cert = SelfSignedCertificate.create(List.of("localhost", "*.localhost"));
-        try {
-            Path dir = Files.createTempDirectory("tunneld-tls");
-            Path certFile = Files.write(dir.resolve("tls.crt"), cert.certPem().getBytes());
-            Path keyFile = Files.write(dir.resolve("tls.key"), cert.keyPem().getBytes());
-            dir.toFile().deleteOnExit();
-            certFile.toFile().deleteOnExit();
-            keyFile.toFile().deleteOnExit();
-            return Map.of(
-                    "tunneld.http.host", "127.0.0.1",
-                    "tunneld.http.port", String.valueOf(SQUATTER.getLocalPort()),
-                    "tunneld.https.tls.cert-file", MISSING_DIR + "tls.crt",
-                    "tunneld.https.tls.key-file", MISSING_DIR + "tls.key",
-                    "tunneld.tunnel.tls.cert-file", certFile.toString(),
-                    "tunneld.tunnel.tls.key-file", keyFile.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        PemFiles tunnelPem = PemFiles.selfSigned("localhost", "*.localhost");
+        return Map.of(
+                "tunneld.http.host", "127.0.0.1",
+                "tunneld.http.port", String.valueOf(SQUATTER.getLocalPort()),
+                "tunneld.https.tls.cert-file", MISSING_DIR + "tls.crt",
+                "tunneld.https.tls.key-file", MISSING_DIR + "tls.key",
+                "tunneld.tunnel.tls.cert-file", tunnelPem.cert().toString(),
+                "tunneld.tunnel.tls.key-file", tunnelPem.key().toString());
     }
 }

@@ -41,10 +41,8 @@ class HealthAndMetricsTest extends TunneldTest {
     }
 
     @Test
-    void sessionsAreReportedWithOverdueHeartbeats() throws Exception {
-        try (NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
-            c.setAutoProxy(false);
-            c.auth("test-token-1", "");
+    void sessionsAndTunnelsAreReportedAndAFreshSessionIsNotOverdue() throws Exception {
+        try (NgrokTestClient c = authed("test-token-1")) {
             c.reqTunnel("http", "", "health", "", 0);
             given().when().get("/q/health/well").then().statusCode(200)
                     .body("checks.find { it.name == 'sessions' }.status", equalTo("UP"))
@@ -64,7 +62,7 @@ class HealthAndMetricsTest extends TunneldTest {
         double bytesOut = value("tunneld_bytes_out_bytes_total");
         double waits = value("tunneld_proxy_wait_seconds_count{outcome=\"found\"}");
 
-        try (NgrokTestClient bad = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
+        try (NgrokTestClient bad = connect()) {
             bad.auth("wrong", "");
         }
         try (var s = NgrokTestClient.openTls("127.0.0.1", ports.tunnel())) {
@@ -72,10 +70,8 @@ class HealthAndMetricsTest extends TunneldTest {
             s.setSoTimeout(5000);
             s.getInputStream().read();
         }
-        try (EchoServer echo = new EchoServer(); NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
-            c.auth("test-token-1", "");
-            String url = c.reqTunnel("http", "", "metered", "", 0).get(0).str("Url");
-            c.forward(url, "127.0.0.1", echo.port());
+        try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed("test-token-1")) {
+            forwardHttp(c, "metered", "", echo.port());
             String request = "GET / HTTP/1.1\r\nHost: metered.localhost:" + ports.http() + "\r\n\r\n";
             assertEquals(request, PublicClient.echo(ports.http(), request));
             assertTrue(value("tunneld_tunnels{protocol=\"http\"}") >= 1, "tunnel gauge");

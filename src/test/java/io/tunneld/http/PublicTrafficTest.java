@@ -134,8 +134,7 @@ class PublicTrafficTest extends TunneldTest {
 
     @Test
     void noProxyInTimeGets502() throws Exception {
-        try (NgrokTestClient silent = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
-            silent.setAutoProxy(false);
+        try (NgrokTestClient silent = connect()) {
             silent.auth("test-token-1", "");
             String url = silent.reqTunnel("http", "", "stalled", "", 0).get(0).str("Url");
             silent.forward(url, "127.0.0.1", echo.port());

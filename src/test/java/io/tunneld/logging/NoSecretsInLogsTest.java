@@ -55,13 +55,12 @@ class NoSecretsInLogsTest extends TunneldTest {
         root.addHandler(capture);
         String clientId;
         try (EchoServer echo = new EchoServer()) {
-            try (NgrokTestClient bad = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
+            try (NgrokTestClient bad = connect()) {
                 bad.auth("SECRET-TOKEN-never-logged", "");
             }
-            try (NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
-                clientId = c.auth("test-token-2", "").str("ClientId");
-                String url = c.reqTunnel("http", "", "private", "alice:hunter2-secret", 0).get(0).str("Url");
-                c.forward(url, "127.0.0.1", echo.port());
+            try (NgrokTestClient c = authed("test-token-2")) {
+                clientId = c.clientId();
+                forwardHttp(c, "private", "alice:hunter2-secret", echo.port());
                 String host = "private.localhost:" + ports.http();
                 String wrong = "Basic " + Base64.getEncoder().encodeToString("alice:wrong-guess-secret".getBytes());
                 PublicClient.get(ports.http(), host, "/", "Authorization: " + wrong);

@@ -6,17 +6,10 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
-import java.util.List;
+import io.tunneld.testclient.TlsDialer;
 
 /** A visitor on the public side: raw sockets, so tests see exactly the bytes on the wire. */
 public final class PublicClient {
@@ -32,29 +25,8 @@ public final class PublicClient {
     }
 
     /** A TLS connection to a public port, SNI set to {@code host}, trusting any certificate. */
-    public static SSLSocket tls(int port, String host) throws Exception {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] { new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        } }, new SecureRandom());
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port);
-        SSLParameters params = s.getSSLParameters();
-        params.setServerNames(List.of(new SNIHostName(host)));
-        s.setSSLParameters(params);
-        s.setSoTimeout(15_000);
-        s.startHandshake();
-        return s;
+    public static SSLSocket tls(int port, String host) throws IOException {
+        return TlsDialer.trustAll().withSni(host).dial("127.0.0.1", port);
     }
 
     /** Sends the bytes and reads until the server closes. */

@@ -35,6 +35,20 @@ public abstract class TunneldTest {
         return c;
     }
 
+    /**
+     * Opens an http tunnel on a client from {@link #connect()} or {@link #authed}, forwarded to
+     * a local port, and from then on answers every ReqProxy (opening now the one the server
+     * asked for at Auth); returns the tunnel's URL.
+     */
+    protected static String forwardHttp(NgrokTestClient c, String subdomain, String httpAuth, int localPort)
+            throws IOException {
+        c.setAutoProxy(true);
+        c.openProxy();
+        String url = c.reqTunnel("http", "", subdomain, httpAuth, 0).get(0).str("Url");
+        c.forward(url, "127.0.0.1", localPort);
+        return url;
+    }
+
     /** A control connection authenticated with {@code token}; fails the test if refused. */
     protected NgrokTestClient authed(String token) throws IOException {
         NgrokTestClient c = connect();

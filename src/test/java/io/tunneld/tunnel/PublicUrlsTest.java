@@ -54,10 +54,7 @@ class PublicUrlsTest extends TunneldTest {
     @Test
     void requestsWithoutAPortReachTheTunnelBehindALoadBalancer() throws Exception {
         try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed("test-token-1")) {
-            c.setAutoProxy(true);
-            c.openProxy();
-            String url = c.reqTunnel("http", "", "lb", "", 0).get(0).str("Url");
-            c.forward(url, "127.0.0.1", echo.port());
+            forwardHttp(c, "lb", "", echo.port());
             String request = "GET / HTTP/1.1\r\nHost: lb.tunnels.test\r\n\r\n";
             assertEquals(request, PublicClient.echo(ports.http(), request));
         }

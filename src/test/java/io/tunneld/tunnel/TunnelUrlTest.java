@@ -157,8 +157,7 @@ class TunnelUrlTest extends TunneldTest {
             http = c.reqTunnel("http+https", "", "", "", 0).get(0).str("Url");
             tcp = c.reqTunnel("tcp", "", "", "", 0).get(0).str("Url");
         }
-        try (NgrokTestClient again = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
-            again.setAutoProxy(false);
+        try (NgrokTestClient again = connect()) {
             assertEquals(id, again.auth("test-token-1", id).str("ClientId"));
             assertEquals(http, again.reqTunnel("http+https", "", "", "", 0).get(0).str("Url"));
             assertEquals(tcp, again.reqTunnel("tcp", "", "", "", 0).get(0).str("Url"));
