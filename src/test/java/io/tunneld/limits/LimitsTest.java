@@ -26,6 +26,9 @@ import io.tunneld.testsupport.EchoServer;
 import io.tunneld.testsupport.Metrics;
 import io.tunneld.testsupport.PublicClient;
 import io.tunneld.testsupport.TunneldTest;
+import io.tunneld.tls.ServerTls;
+import io.tunneld.tls.ServerTlsTest;
+import io.vertx.core.Vertx;
 
 /** Limits, heartbeat and idle expiry, with the small values of {@link SmallLimitsProfile}. */
 @QuarkusTest
@@ -34,6 +37,12 @@ class LimitsTest extends TunneldTest {
 
     @Inject
     ControlRegistry controls;
+
+    @Inject
+    ServerTls tls;
+
+    @Inject
+    Vertx vertx;
 
     @BeforeEach
     void noSessionsLeft() {
@@ -74,12 +83,12 @@ class LimitsTest extends TunneldTest {
             for (int i = 0; i < 3; i++) {
                 open.add(authed(""));
             }
-            try (NgrokTestClient extra = NgrokTestClient.connect("127.0.0.1", ports.tunnel())) {
+            try (NgrokTestClient extra = connect()) {
                 assertEquals("Server is at capacity, try again later", extra.auth("", "").str("Error"));
                 assertTrue(extra.awaitClosed(WAIT));
             }
             // A client resuming its own id is not refused: it replaces itself.
-            NgrokTestClient again = NgrokTestClient.connect("127.0.0.1", ports.tunnel());
+            NgrokTestClient again = connect();
             open.add(again);
             assertEquals(open.get(0).clientId(), again.auth("", open.get(0).clientId()).str("ClientId"));
         } finally {
@@ -123,10 +132,7 @@ class LimitsTest extends TunneldTest {
     @Test
     void staleIdleProxiesAreReplacedAndTrafficStillFlows() throws Exception {
         try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed("")) {
-            c.setAutoProxy(true);
-            c.openProxy();
-            String url = c.reqTunnel("http", "", "fresh", "", 0).get(0).str("Url");
-            c.forward(url, "127.0.0.1", echo.port());
+            forwardHttp(c, "fresh", "", echo.port());
             int before = c.reqProxyCount();
             for (int i = 0; i < 10 && c.reqProxyCount() <= before; i++) {
                 c.ping();
@@ -149,6 +155,11 @@ class LimitsTest extends TunneldTest {
                         cert.getSubjectX500Principal().getName());
             }
         }
+    }
+
+    @Test
+    void configuredPemKeysAreHandedOverOnce() throws Exception {
+        ServerTlsTest.assertKeysHandedOverOnce(tls, vertx);
     }
 
     static void await(BooleanSupplier condition) {

@@ -1,0 +1,104 @@
+package io.tunneld.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * The pool's sizing, driven directly with real loopback connections as proxies: a burst asks
+ * for several proxies at once within the per-client limit, and quiet sweeps shrink it back.
+ */
+class ProxyPoolTest {
+
+    private static final int LIMIT = 10;
+    private static final Duration LONG = Duration.ofMinutes(1);
+
+    private Vertx vertx;
+    private NetServer server;
+    /** Server sides of the loopback connections: what the pool gets as proxies. */
+    private final List<NetSocket> accepted = new CopyOnWriteArrayList<>();
+    /** Proxies the pool closed, as seen from the other end. */
+    private final AtomicInteger closedByPool = new AtomicInteger();
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        server = await(vertx.createNetServer().connectHandler(accepted::add).listen(0, "127.0.0.1"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        await(vertx.close());
+    }
+
+    @Test
+    void aBurstAsksForSeveralProxiesAtOnceAndQuietSweepsShrinkThePoolBack() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        ProxyPool pool = new ProxyPool(vertx, asked::incrementAndGet, LIMIT, LONG);
+        pool.prime();
+        assertEquals(1, asked.get(), "one spare asked for at the start");
+
+        Context context = vertx.getOrCreateContext();
+        List<Promise<NetSocket>> waiting = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Promise<NetSocket> promise = Promise.promise();
+            pool.acquire(context, LONG, promise);
+            waiting.add(promise);
+        }
+        // 1.x would have asked for one per use (4 in all); the burst doubles the spares.
+        assertEquals(LIMIT, asked.get(), "three waiters, no proxy: several requests at once, up to the limit");
+
+        for (NetSocket proxy : proxies(LIMIT)) {
+            pool.registered(proxy);
+        }
+        for (Promise<NetSocket> promise : waiting) {
+            await(promise.future());
+        }
+        // 3 in use, 7 parked. The first sweep follows the burst and keeps them; each later quiet
+        // sweep halves the spare target (8, 4, 2, 1) and closes the surplus.
+        for (int i = 0; i < 5; i++) {
+            pool.sweep(LONG, false);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (closedByPool.get() < 6 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(200); // and no more than that
+        assertEquals(6, closedByPool.get(), "one spare kept, the three in use untouched");
+    }
+
+    /** n loopback connections, their server sides in accept order. */
+    private List<NetSocket> proxies(int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            await(vertx.createNetClient().connect(server.actualPort(), "127.0.0.1"))
+                    .closeHandler(v -> closedByPool.incrementAndGet());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (accepted.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(accepted.size() >= n, "accepted " + accepted.size());
+        return List.copyOf(accepted);
+    }
+
+    private static <T> T await(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+}
