@@ -160,7 +160,10 @@ public interface TunneldConfig {
         @WithDefault("32768")
         int httpMaxHeadSize();
 
-        /** Control frames queued for a client that does not read before it is dropped. */
+        /**
+         * Control frames waiting to be sent to one client before it is dropped: it does not
+         * read them, or sends requests faster than it reads the answers.
+         */
         @WithDefault("1024")
         int controlWriteQueue();
     }

@@ -23,19 +23,30 @@ public final class FrameWriter {
     private final Thread eventLoop = Thread.currentThread();
     private final int maxQueued;
     private final ArrayDeque<Buffer> queue = new ArrayDeque<>();
+    private Runnable overflowHandler = () -> { };
     private boolean writing;
     private boolean ending;
 
     /**
      * Create on the connection's context.
      *
-     * @param maxQueued frames allowed to wait for a client that does not read; past that the
-     *                  connection is closed rather than buffering without bound
+     * @param maxQueued frames allowed to wait; past that the connection is closed rather than
+     *                  buffering without bound. Frames wait when the client does not read, and
+     *                  also while one read is handled: Vert.x flushes a write made then only
+     *                  once the read is done, so the answers to a burst of requests queue here.
      */
     public FrameWriter(NetSocket socket, Context context, int maxQueued) {
         this.socket = socket;
         this.context = context;
         this.maxQueued = maxQueued;
+    }
+
+    /**
+     * Runs on the connection's context when {@code maxQueued} frames are waiting, just before
+     * the connection is closed for it.
+     */
+    public void overflowHandler(Runnable handler) {
+        this.overflowHandler = handler;
     }
 
     /** Queues one frame; callable from any thread. */
@@ -74,6 +85,7 @@ public final class FrameWriter {
     private void enqueue(Buffer frame) {
         if (queue.size() >= maxQueued) {
             queue.clear();
+            overflowHandler.run();
             socket.close();
             return;
         }

@@ -64,6 +64,7 @@ public final class Control {
     /** Starts serving: the first ReqProxy goes out at once, so a proxy waits before traffic comes. */
     void start() {
         socket.closeHandler(v -> shutdown("connection closed"));
+        writer.overflowHandler(() -> shutdown("its answers pile up unread (tunneld.limits.control-write-queue)"));
         socket.exceptionHandler(e -> LOG.debugf("control %s: %s", logId(), e.getMessage()));
         pool.prime();
     }

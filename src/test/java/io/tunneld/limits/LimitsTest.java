@@ -2,8 +2,10 @@ package io.tunneld.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,6 +128,41 @@ class LimitsTest extends TunneldTest {
             String answer = PublicClient.get(ports.http(), "quiet.localhost:" + ports.http(), "/");
             assertTrue(answer.startsWith("HTTP/1.0 404"), "the tunnel is gone: " + answer);
             assertTrue(Metrics.value("tunneld_heartbeats_lost_total") >= lostBefore + 1, "lost heartbeat counted");
+        }
+    }
+
+    @Test
+    void aClientWhoseAnswersPileUpIsDroppedAndOthersStay() throws Exception {
+        try (NgrokTestClient deaf = connect(); NgrokTestClient reading = authed("")) {
+            reading.setHeartbeat(Duration.ofMillis(500));   // the heartbeat timeout here is 2 s
+            deaf.sendAuth("", "");
+            await(() -> controls.controls().size() == 2);
+            // It pings as fast as it can and reads nothing: its Pongs wait behind each other in
+            // tunneld's queue of 8, and then also behind the full buffers of a peer that does not read.
+            int pings = 0;
+            try {
+                while (controls.controls().size() == 2 && pings < 2_000_000) {
+                    deaf.ping();
+                    pings++;
+                }
+            } catch (IOException closed) {
+                // tunneld closed it while it was still sending
+            }
+            int sent = pings;
+            await(() -> controls.controls().size() == 1);
+            assertTrue(sent < 2_000_000, "dropped after " + sent + " Pings");
+            assertThrows(IOException.class, () -> {
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (System.nanoTime() < deadline) {
+                    deaf.ping();
+                }
+            }, "its connection is closed");
+            for (int i = 0; i < 4; i++) {
+                reading.ping();
+            }
+            for (int i = 0; i < 4; i++) {
+                assertNotNull(reading.awaitFrame("Pong", WAIT), "a client that reads stays, Pong " + i);
+            }
         }
     }
 

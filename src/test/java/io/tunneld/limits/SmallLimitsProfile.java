@@ -22,6 +22,7 @@ public class SmallLimitsProfile implements QuarkusTestProfile {
                 Map.entry("tunneld.limits.controls", "3"),
                 Map.entry("tunneld.limits.tunnels-per-client", "2"),
                 Map.entry("tunneld.limits.proxies-per-client", "2"),
+                Map.entry("tunneld.limits.control-write-queue", "8"),
                 Map.entry("tunneld.timeouts.heartbeat", "2s"),
                 Map.entry("tunneld.timeouts.sweep-interval", "1s"),
                 Map.entry("tunneld.timeouts.proxy-idle", "2s"));

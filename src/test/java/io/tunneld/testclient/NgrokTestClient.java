@@ -103,6 +103,17 @@ public final class NgrokTestClient implements AutoCloseable {
      * without {@code Error} it keeps the client id and starts the background reader.
      */
     public Frame auth(String token, String clientId) throws IOException {
+        sendAuth(token, clientId);
+        Frame reply = readerStarted.get() ? awaitOrFail("AuthResp") : readFrame(controlIn);
+        if ("AuthResp".equals(reply.type()) && reply.str("Error").isEmpty()) {
+            this.clientId = reply.str("ClientId");
+            ensureReader();
+        }
+        return reply;
+    }
+
+    /** Sends {@code Auth} as the Go client does, and reads nothing. */
+    public void sendAuth(String token, String clientId) throws IOException {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("Version", "2");
         payload.put("MmVersion", "1.7");
@@ -112,12 +123,6 @@ public final class NgrokTestClient implements AutoCloseable {
         payload.put("Arch", "amd64");
         payload.put("ClientId", orEmpty(clientId));
         send("Auth", payload);
-        Frame reply = readerStarted.get() ? awaitOrFail("AuthResp") : readFrame(controlIn);
-        if ("AuthResp".equals(reply.type()) && reply.str("Error").isEmpty()) {
-            this.clientId = reply.str("ClientId");
-            ensureReader();
-        }
-        return reply;
     }
 
     /** The id the server gave in {@code AuthResp}, {@code ""} before a successful auth. */
