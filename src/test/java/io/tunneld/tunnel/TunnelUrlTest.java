@@ -128,12 +128,12 @@ class TunnelUrlTest extends TunneldTest {
     @Test
     void tcpTunnelsUseTheConfiguredRange() throws Exception {
         try (NgrokTestClient c = authed("test-token-1")) {
-            assertEquals("tcp://localhost:41234", c.reqTunnel("tcp", "", "", "", 41234).get(0).str("Url"));
+            assertEquals("tcp://localhost:31234", c.reqTunnel("tcp", "", "", "", 31234).get(0).str("Url"));
             String any = c.reqTunnel("tcp", "", "", "", 0).get(0).str("Url");
             int port = Integer.parseInt(any.substring(any.lastIndexOf(':') + 1));
-            assertTrue(port >= 41000 && port <= 41999, any);
-            assertEquals("The tunnel tcp://localhost:41234 is already registered.",
-                    c.reqTunnel("tcp", "", "", "", 41234).get(0).str("Error"));
+            assertTrue(port >= 31000 && port <= 31999, any);
+            assertEquals("The tunnel tcp://localhost:31234 is already registered.",
+                    c.reqTunnel("tcp", "", "", "", 31234).get(0).str("Error"));
             assertTrue(c.reqTunnel("tcp", "", "", "", 22).get(0).str("Error").startsWith("Port 22 is not allowed"));
         }
     }
