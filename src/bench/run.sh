@@ -26,8 +26,8 @@ usage() {
 # handshake and relay paths slowly while the load keeps both cores busy (at 3 s of warm-up
 # the connection-per-request figure was still about half of its steady state).
 case "$#:${1:-}" in
-    0:) DURATION=10 IPERF_TIME=8 WARMUP=10 IDLE_CONTROLS=1000 WARM_CONTROLS=300 ;;
-    1:--smoke) DURATION=2 IPERF_TIME=2 WARMUP=1 IDLE_CONTROLS=50 WARM_CONTROLS=20 ;;
+    0:) DURATION=10 IPERF_TIME=8 WARMUP=10 IDLE_CONTROLS=1000 WARM_CONTROLS=300 IDLE_WAIT=15 ;;
+    1:--smoke) DURATION=2 IPERF_TIME=2 WARMUP=1 IDLE_CONTROLS=50 WARM_CONTROLS=20 IDLE_WAIT=2 ;;
     *) usage ;;
 esac
 
@@ -150,7 +150,8 @@ install_tools() {
 # build, so that a file edited during it still counts as changed next time.
 build() {
     local stamp=$OUT/build.stamp
-    if [[ -f $stamp && -f target/quarkus-app/quarkus-run.jar && -f target/quarkus-app/app-cds.jsa ]] &&
+    if [[ -f $stamp && -f target/quarkus-app/quarkus-run.jar && -f target/quarkus-app/app-cds.jsa &&
+        -f target/quarkus-app/jvm.options ]] &&
         [[ -z $(find pom.xml src/main src/test -newer "$stamp" -print -quit) ]]; then
         log "tunneld is built and up to date"
     else
@@ -213,13 +214,14 @@ start_iperf3() {
     wait_until "$!" 10 "iperf3 server" "$OUT/iperf3.log" listening "$IPERF_PORT"
 }
 
-# The JVM flags a 512 MiB container gives tunneld: there the JVM itself picks the serial GC
-# (under 1792 MiB) and an 8 MiB initial heap; MaxRAMPercentage=75 is what deploy/ sets.
-readonly CONTAINER_FLAGS=(-XX:+UseSerialGC -XX:MaxRAM=512m -XX:MaxRAMPercentage=75)
+# The JVM flags tunneld has in a 512 MiB container: there the JVM itself picks the serial GC
+# (under 1792 MiB) and an 8 MiB initial heap; the rest is what deploy/ sets.
+readonly CONTAINER_FLAGS=(-XX:+UseSerialGC -XX:MaxRAM=512m -XX:MaxRAMPercentage=75
+    -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000)
 
-# launch_tunneld LOG [JVM-FLAG...]: starts tunneld as the README runs it (from
-# target/quarkus-app, with the class-data archive made at package time), default settings,
-# only ports and addresses chosen here; sets TUNNELD_PID.
+# launch_tunneld LOG [JVM-FLAG...]: starts tunneld from target/quarkus-app with these JVM
+# flags (the README's run command passes @jvm.options), default settings, only ports and
+# addresses chosen here; sets TUNNELD_PID.
 launch_tunneld() {
     local log=$1
     shift
@@ -231,7 +233,7 @@ launch_tunneld() {
             TUNNELD_HTTP_HOST=127.0.0.1 TUNNELD_HTTP_PORT=$HTTP_PORT \
             TUNNELD_HTTPS_HOST=127.0.0.1 TUNNELD_HTTPS_PORT=$HTTPS_PORT \
             TUNNELD_TCP_HOST=127.0.0.1 \
-            exec java -XX:SharedArchiveFile=app-cds.jsa "$@" -jar quarkus-run.jar
+            exec java "$@" -jar quarkus-run.jar
     ) >"$log" 2>&1 &
     TUNNELD_PID=$!
     started+=("$TUNNELD_PID")
@@ -242,24 +244,24 @@ wait_ready() {
     wait_until "$TUNNELD_PID" 60 tunneld "$1" curl -sf -o /dev/null "http://127.0.0.1:$HEALTH_PORT/q/health/ready"
 }
 
-# container_rss VAR [JVM-FLAG...]: sets VAR to the idle RSS (KiB) of a tunneld of its own with
-# the JVM flags of a 512 MiB container plus these, 3 s after it is ready; stops it after.
-container_rss() {
+# idle_rss VAR [JVM-FLAG...]: sets VAR to the idle RSS (KiB) of a tunneld of its own with
+# these JVM flags, IDLE_WAIT s after it is ready; stops it after.
+idle_rss() {
     local var=$1
     shift
-    launch_tunneld "$OUT/tunneld-container.log" "${CONTAINER_FLAGS[@]}" "$@"
-    wait_ready "$OUT/tunneld-container.log"
-    sleep 3
+    launch_tunneld "$OUT/tunneld-idle.log" "$@"
+    wait_ready "$OUT/tunneld-idle.log"
+    sleep "$IDLE_WAIT"
     printf -v "$var" '%s' "$(rss_kb "$TUNNELD_PID")"
     stop "$TUNNELD_PID"
 }
 
-# Starts the measured tunneld, no heap flags, and measures start-up: from launch until
-# /q/health/ready answers.
+# Starts the measured tunneld as the README's run command does, and measures start-up: from
+# launch until /q/health/ready answers.
 start_tunneld() {
     local start_ns
     start_ns=$(date +%s%N)
-    launch_tunneld "$OUT/tunneld.log"
+    launch_tunneld "$OUT/tunneld.log" @jvm.options
     wait_ready "$OUT/tunneld.log"
     STARTUP_S=$(awk -v ns=$(($(date +%s%N) - start_ns)) 'BEGIN { printf "%.3f", ns / 1e9 }')
     QUARKUS_STARTED=$(sed -n 's/.* started in \([0-9.]*\)s.*/\1/p' "$OUT/tunneld.log" | head -n 1)
@@ -369,7 +371,7 @@ $(awk '/^MemTotal:/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo) · \
 $(java -version 2>&1 | sed -n 1p) · \`$COMMAND\`"
     python3 -B src/bench/report.py --dir "$OUT" --header "$header" \
         --startup-s "$STARTUP_S" --quarkus-started "${QUARKUS_STARTED:-?}" --idle-rss-kb "$IDLE_RSS_KB" \
-        --idle-rss-gc-kb "$IDLE_RSS_GC_KB" --container-rss-kb "$CONTAINER_RSS_KB" \
+        --bare-rss-kb "$BARE_RSS_KB" --container-rss-kb "$CONTAINER_RSS_KB" \
         --container-c1-rss-kb "$CONTAINER_C1_RSS_KB" \
         --idle-controls "$IDLE_CONTROLS" --warm-controls "$WARM_CONTROLS" --controls-rss-before-kb "$CONTROLS_RSS_BEFORE_KB" \
         --controls-rss-after-kb "$CONTROLS_RSS_AFTER_KB" >"$OUT/results.md"
@@ -401,13 +403,13 @@ main() {
 
     start_nginx
     start_iperf3
-    log "idle RSS with a 512 MiB container's JVM flags, then with C1 only as well"
-    container_rss CONTAINER_RSS_KB
-    container_rss CONTAINER_C1_RSS_KB -XX:TieredStopAtLevel=1
+    log "idle RSS with no JVM flags, with a 512 MiB container's, then with C1 only as well"
+    idle_rss BARE_RSS_KB
+    idle_rss CONTAINER_RSS_KB "${CONTAINER_FLAGS[@]}"
+    idle_rss CONTAINER_C1_RSS_KB "${CONTAINER_FLAGS[@]}" -XX:TieredStopAtLevel=1
     start_tunneld
-    sleep 3
+    sleep "$IDLE_WAIT"
     IDLE_RSS_KB=$(rss_kb "$TUNNELD_PID")   # before any load
-    IDLE_RSS_GC_KB=$(settled_rss_kb "$TUNNELD_PID")
     log "measuring $IDLE_CONTROLS idle controls"
     measure_idle_controls
     start_client
