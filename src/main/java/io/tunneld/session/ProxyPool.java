@@ -27,8 +27,8 @@ import io.vertx.core.net.impl.NetSocketInternal;
  */
 final class ProxyPool {
 
-    /** A public connection waiting for a proxy. */
-    private record Waiter(Promise<NetSocket> promise, Context context, long timer) {
+    /** A public connection waiting for a proxy, and the event loop it lives on. */
+    private record Waiter(Promise<NetSocket> promise, Context context, EventLoop loop, long timer) {
     }
 
     /** An idle proxy, the event loop it lives on, and since when. */
@@ -79,13 +79,14 @@ final class ProxyPool {
                 promise.fail("client session closed");
                 return;
             }
-            Parked parked = takeIdle(((ContextInternal) context).nettyEventLoop());
+            EventLoop loop = ((ContextInternal) context).nettyEventLoop();
+            Parked parked = takeIdle(loop);
             ready = parked == null ? null : parked.socket();
             if (ready == null) {
                 burst = true;
                 spareTarget = Math.min(maxIdle, spareTarget * 2);
                 long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timeOut(promise));
-                waiters.add(new Waiter(promise, context, timer));
+                waiters.add(new Waiter(promise, context, loop, timer));
             }
             refill();
         }
@@ -130,16 +131,16 @@ final class ProxyPool {
 
     /** Hands a proxy to a waiter, or parks it. */
     void place(NetSocket proxy) {
+        EventLoop loop = ((NetSocketInternal) proxy).channelHandlerContext().channel().eventLoop();
         Waiter waiter;
         synchronized (this) {
-            waiter = closed ? null : waiters.poll();
+            waiter = closed ? null : takeWaiter(loop);
             if (waiter == null) {
                 if (closed || idle.size() >= maxIdle) {
                     proxy.close();
                     return;
                 }
-                Parked parked = new Parked(proxy,
-                        ((NetSocketInternal) proxy).channelHandlerContext().channel().eventLoop(), System.nanoTime());
+                Parked parked = new Parked(proxy, loop, System.nanoTime());
                 idle.add(parked);
                 // An idle proxy carries nothing until StartProxy: data or EOF means it is unusable.
                 proxy.handler(data -> drop(parked));
@@ -212,6 +213,22 @@ final class ProxyPool {
             }
         }
         return idle.poll();
+    }
+
+    /**
+     * The oldest waiter on the proxy's event loop if there is one, else the oldest. A burst
+     * of public connections (say 50 kept-alive ones opening at once) would otherwise be
+     * joined to proxies on the other loop half of the time, for as long as they live.
+     */
+    private Waiter takeWaiter(EventLoop proxyLoop) {
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext();) {
+            Waiter w = it.next();
+            if (w.loop() == proxyLoop) {
+                it.remove();
+                return w;
+            }
+        }
+        return waiters.poll();
     }
 
     private void timeOut(Promise<NetSocket> promise) {

@@ -1,6 +1,8 @@
 package io.tunneld.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -14,16 +16,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
- * The pool's sizing, driven directly with real loopback connections as proxies: a burst asks
- * for several proxies at once within the per-client limit, and quiet sweeps shrink it back.
+ * The pool driven directly with real loopback connections as proxies: a burst asks for
+ * several proxies at once within the per-client limit, quiet sweeps shrink it back, and a
+ * proxy goes to a public connection on its own event loop where one waits.
  */
 class ProxyPoolTest {
 
@@ -82,6 +90,35 @@ class ProxyPoolTest {
         }
         Thread.sleep(200); // and no more than that
         assertEquals(6, closedByPool.get(), "one spare kept, the three in use untouched");
+    }
+
+    @Test
+    void aProxyGoesToAWaiterOnItsOwnEventLoopBeforeAnOlderOneElsewhere() throws Exception {
+        ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
+        NetSocket proxy = proxies(1).get(0);
+        EventLoop proxyLoop = ((NetSocketInternal) proxy).channelHandlerContext().channel().eventLoop();
+        VertxInternal internal = (VertxInternal) vertx;
+        EventLoop otherLoop = null;
+        for (EventExecutor loop : internal.nettyEventLoopGroup()) {
+            if (loop != proxyLoop) {
+                otherLoop = (EventLoop) loop;
+                break;
+            }
+        }
+        Promise<NetSocket> olderElsewhere = Promise.promise();
+        Promise<NetSocket> onProxyLoop = Promise.promise();
+        pool.acquire(contextOn(otherLoop), LONG, olderElsewhere);
+        pool.acquire(contextOn(proxyLoop), LONG, onProxyLoop);
+
+        pool.registered(proxy);
+        assertSame(proxy, await(onProxyLoop.future()), "joined without a thread hand-off");
+        assertFalse(olderElsewhere.future().isComplete(), "the older waiter waits for the next proxy");
+    }
+
+    private ContextInternal contextOn(EventLoop loop) {
+        VertxInternal internal = (VertxInternal) vertx;
+        return internal.createEventLoopContext(loop, internal.getWorkerPool(),
+                Thread.currentThread().getContextClassLoader());
     }
 
     /** n loopback connections, their server sides in accept order. */
