@@ -76,7 +76,7 @@ def main():
     rows.append(("idle RSS, same plus `-XX:TieredStopAtLevel=1`", "", f"{args.container_c1_rss_kb / 1024:.0f} MiB", ""))
     added_kb = args.controls_rss_after_kb - args.controls_rss_before_kb
     rows.append((f"{args.idle_controls:,} idle controls × 2 tunnels (after {args.warm_controls:,} opened and "
-                 "closed; full GC)", "",
+                 "closed; full GC and trim)", "",
                  f"{added_kb / 1024:+.0f} MiB",
                  f"{added_kb / args.idle_controls:.0f} KiB/control"))
     rows.append(("start-up to ready", "", f"{args.startup_s:.2f} s",

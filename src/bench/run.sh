@@ -124,10 +124,12 @@ rss_kb() {
     awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
-# RSS after a full GC: what the process retains, without the garbage that start-up or
-# 1,000 TLS handshakes left in a young generation sized for a large default heap.
+# RSS after a full GC and a native heap trim: what the process retains, without the garbage
+# that 1,000 TLS handshakes left in the heap, nor the native memory freed after them that the
+# periodic trim (every 5 s) may or may not have handed back yet.
 settled_rss_kb() {
     jcmd "$1" GC.run >/dev/null
+    jcmd "$1" System.trim_native_heap >/dev/null
     sleep 1
     rss_kb "$1"
 }
