@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Function;
 
 import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
@@ -80,7 +81,7 @@ final class ProxyPool {
                 return;
             }
             EventLoop loop = ((ContextInternal) context).nettyEventLoop();
-            Parked parked = takeIdle(loop);
+            Parked parked = takeOnLoop(idle, loop, Parked::loop);
             ready = parked == null ? null : parked.socket();
             if (ready == null) {
                 burst = true;
@@ -134,7 +135,7 @@ final class ProxyPool {
         EventLoop loop = ((NetSocketInternal) proxy).channelHandlerContext().channel().eventLoop();
         Waiter waiter;
         synchronized (this) {
-            waiter = closed ? null : takeWaiter(loop);
+            waiter = closed ? null : takeOnLoop(waiters, loop, Waiter::loop);
             if (waiter == null) {
                 if (closed || idle.size() >= maxIdle) {
                     proxy.close();
@@ -201,34 +202,21 @@ final class ProxyPool {
     }
 
     /**
-     * An idle proxy on the caller's event loop if there is one (joining it costs no thread
-     * hand-offs), else the oldest.
+     * The oldest entry of {@code queue} on {@code loop} if there is one, else the oldest: a
+     * proxy and a public connection on one event loop are joined without thread hand-offs.
+     * Both ways matter: a burst of public connections (say 50 kept-alive ones opening at
+     * once) waits for proxies, and would otherwise be joined to proxies on the other loop
+     * half of the time, for as long as they live.
      */
-    private Parked takeIdle(EventLoop callerLoop) {
-        for (Iterator<Parked> it = idle.iterator(); it.hasNext();) {
-            Parked p = it.next();
-            if (p.loop() == callerLoop) {
+    private static <T> T takeOnLoop(ArrayDeque<T> queue, EventLoop loop, Function<T, EventLoop> loopOf) {
+        for (Iterator<T> it = queue.iterator(); it.hasNext();) {
+            T entry = it.next();
+            if (loopOf.apply(entry) == loop) {
                 it.remove();
-                return p;
+                return entry;
             }
         }
-        return idle.poll();
-    }
-
-    /**
-     * The oldest waiter on the proxy's event loop if there is one, else the oldest. A burst
-     * of public connections (say 50 kept-alive ones opening at once) would otherwise be
-     * joined to proxies on the other loop half of the time, for as long as they live.
-     */
-    private Waiter takeWaiter(EventLoop proxyLoop) {
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext();) {
-            Waiter w = it.next();
-            if (w.loop() == proxyLoop) {
-                it.remove();
-                return w;
-            }
-        }
-        return waiters.poll();
+        return queue.poll();
     }
 
     private void timeOut(Promise<NetSocket> promise) {
