@@ -2,6 +2,7 @@ package io.tunneld.listener;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -18,6 +19,9 @@ import io.vertx.core.net.NetSocket;
  * connections among them), so every core takes connections.
  */
 public final class Listener {
+
+    /** Negative ports under which Vert.x shares a random port: one per listener. */
+    private static final AtomicInteger RANDOM_PORT_KEYS = new AtomicInteger();
 
     private final String name;
     private final NetServerOptions options;
@@ -58,18 +62,24 @@ public final class Listener {
     }
 
     /**
-     * Binds one instance per context, the first resolving port 0 and the others sharing
-     * its port.
+     * Binds one instance per context on one shared socket. Vert.x shares a socket among
+     * servers of the same host and port, but gives each server asked for port 0 a port of its
+     * own; a negative port asks for a random port shared by all servers given that number,
+     * so each listener asked for port 0 gets a number of its own. If any instance fails,
+     * those that bound are closed again: the listener is either whole or down, as readiness
+     * reports it.
      */
     Future<Void> start(Vertx vertx, List<Context> contexts) {
-        return listenOn(vertx, contexts.get(0), new NetServerOptions(options)).compose(first -> {
-            port = first;
-            List<Future<Integer>> others = new ArrayList<>();
-            for (Context context : contexts.subList(1, contexts.size())) {
-                others.add(listenOn(vertx, context, new NetServerOptions(options).setPort(first)));
-            }
-            return Future.join(others).<Void>mapEmpty();
-        }).onFailure(e -> failure = e.getMessage());
+        NetServerOptions shared = new NetServerOptions(options);
+        if (shared.getPort() == 0) {
+            shared.setPort(RANDOM_PORT_KEYS.decrementAndGet());
+        }
+        List<Future<Integer>> instances = contexts.stream().map(c -> listenOn(vertx, c, shared)).toList();
+        return Future.join(instances).onSuccess(v -> port = instances.get(0).result()).<Void>mapEmpty()
+                .recover(e -> {
+                    failure = e.getMessage();
+                    return stop().compose(v -> Future.failedFuture(e));
+                });
     }
 
     Future<Void> stop() {
