@@ -98,21 +98,7 @@ final class ProxyPool {
 
     /** The public connection waiting on {@code promise} went away: stop waiting for it. */
     void cancel(Promise<NetSocket> promise) {
-        Waiter waiter = null;
-        synchronized (this) {
-            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext();) {
-                Waiter w = it.next();
-                if (w.promise() == promise) {
-                    it.remove();
-                    waiter = w;
-                    break;
-                }
-            }
-        }
-        if (waiter != null) {
-            vertx.cancelTimer(waiter.timer());
-            promise.tryFail("public connection closed");
-        }
+        stopWaiting(promise, "public connection closed");
     }
 
     /**
@@ -220,10 +206,26 @@ final class ProxyPool {
     }
 
     private void timeOut(Promise<NetSocket> promise) {
+        stopWaiting(promise, "no proxy connection within the wait limit");
+    }
+
+    /** Removes the waiter of {@code promise}, if it still waits, and fails it. */
+    private void stopWaiting(Promise<NetSocket> promise, String why) {
+        Waiter waiter = null;
         synchronized (this) {
-            waiters.removeIf(w -> w.promise() == promise);
+            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext();) {
+                Waiter w = it.next();
+                if (w.promise() == promise) {
+                    it.remove();
+                    waiter = w;
+                    break;
+                }
+            }
         }
-        promise.tryFail("no proxy connection within the wait limit");
+        if (waiter != null) {
+            vertx.cancelTimer(waiter.timer());
+            promise.tryFail(why);
+        }
     }
 
     private void drop(Parked parked) {
