@@ -15,11 +15,8 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-
-import io.vertx.core.buffer.Buffer;
 
 /**
  * A development certificate made in memory at start, for {@code <domain>} and
@@ -70,16 +67,6 @@ public record SelfSignedCertificate(X509Certificate certificate, PrivateKey priv
         }
     }
 
-    /** The certificate as a PEM block. */
-    public Buffer certPem() {
-        return pem("CERTIFICATE", der());
-    }
-
-    /** The private key as a PKCS#8 PEM block. */
-    public Buffer keyPem() {
-        return pem("PRIVATE KEY", privateKey.getEncoded());
-    }
-
     /** SHA-256 of the certificate, as browsers and openssl print it (AB:CD:...). */
     public String sha256Fingerprint() {
         try {
@@ -96,10 +83,5 @@ public record SelfSignedCertificate(X509Certificate certificate, PrivateKey priv
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Buffer pem(String type, byte[] der) {
-        String body = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der);
-        return Buffer.buffer("-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n");
     }
 }

@@ -2,8 +2,11 @@ package io.tunneld.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateEncodingException;
+import java.util.Base64;
 import java.util.List;
 
 import io.tunneld.tls.SelfSignedCertificate;
@@ -15,14 +18,22 @@ public record PemFiles(Path cert, Path key) {
         SelfSignedCertificate generated = SelfSignedCertificate.create(List.of(dnsNames));
         try {
             Path dir = Files.createTempDirectory("tunneld-tls");
-            Path cert = Files.write(dir.resolve("tls.crt"), generated.certPem().getBytes());
-            Path key = Files.write(dir.resolve("tls.key"), generated.keyPem().getBytes());
+            Path cert = Files.writeString(dir.resolve("tls.crt"),
+                    pem("CERTIFICATE", generated.certificate().getEncoded()));
+            Path key = Files.writeString(dir.resolve("tls.key"), pem("PRIVATE KEY", generated.privateKey().getEncoded()));
             dir.toFile().deleteOnExit();
             cert.toFile().deleteOnExit();
             key.toFile().deleteOnExit();
             return new PemFiles(cert, key);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
         }
+    }
+
+    private static String pem(String type, byte[] der) {
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
     }
 }

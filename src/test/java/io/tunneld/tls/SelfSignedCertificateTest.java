@@ -15,7 +15,6 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -29,7 +28,7 @@ class SelfSignedCertificateTest {
         SelfSignedCertificate generated = SelfSignedCertificate.create(List.of("tunnels.example.com",
                 "*.tunnels.example.com"));
         X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(generated.certPem().getBytes()));
+                .generateCertificate(new ByteArrayInputStream(generated.certificate().getEncoded()));
 
         assertEquals(3, cert.getVersion());
         assertEquals("SHA256withECDSA", cert.getSigAlgName());
@@ -46,12 +45,11 @@ class SelfSignedCertificateTest {
     }
 
     @Test
-    void privateKeyPemSignsForTheCertificatesPublicKey() throws Exception {
+    void thePrivateKeySignsForTheCertificatesPublicKey() throws Exception {
         SelfSignedCertificate generated = SelfSignedCertificate.create(List.of("localhost"));
-        String pem = generated.keyPem().toString();
-        assertTrue(pem.startsWith("-----BEGIN PRIVATE KEY-----\n"), pem);
-        byte[] pkcs8 = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
-        PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+        // Through its PKCS#8 encoding, as key stores keep it.
+        PrivateKey key = KeyFactory.getInstance("EC")
+                .generatePrivate(new PKCS8EncodedKeySpec(generated.privateKey().getEncoded()));
 
         Signature signer = Signature.getInstance("SHA256withECDSA");
         signer.initSign(key);
