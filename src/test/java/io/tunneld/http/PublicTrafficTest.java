@@ -169,14 +169,13 @@ class PublicTrafficTest extends TunneldTest {
                         .getBytes(StandardCharsets.US_ASCII));
                 sockets.add(s);
             }
-            long start = System.nanoTime();
+            // Were the rounds not asked for, connections past the limit would get a 502 when
+            // the 2 s proxy wait ran out, instead of their echo.
             for (int i = 0; i < connections; i++) {
                 String expected = "GET /" + i + " HTTP/1.1\r\nHost: " + host("burst") + "\r\n\r\n";
                 byte[] back = PublicClient.readExactly(sockets.get(i).getInputStream(), expected.length());
                 assertEquals(expected, new String(back, StandardCharsets.US_ASCII));
             }
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertTrue(ms < 1500, "all served well before the 2 s proxy wait limit, took " + ms + " ms");
         } finally {
             for (Socket s : sockets) {
                 s.close();

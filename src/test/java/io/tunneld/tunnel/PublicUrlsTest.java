@@ -32,7 +32,7 @@ class PublicUrlsTest extends TunneldTest {
             request.put("Protocol", "http+https");
             request.put("Subdomain", "shop");
             c.send("ReqTunnel", request);
-            Frame http = c.awaitFrame("NewTunnel", Duration.ofSeconds(5));
+            Frame http = c.awaitFrame("NewTunnel", WAIT);
             assertEquals("http://shop.tunnels.test", http.str("Url"), "public port 80 is not shown");
             assertEquals("shop1", http.str("ReqId"));
             assertNull(c.awaitFrame("NewTunnel", Duration.ofMillis(500)), "no https tunnel, and no error either");
