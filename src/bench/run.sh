@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark of tunneld against going direct, everything on 127.0.0.1:
 #
-#   bash src/bench/run.sh           # full run, about 5 minutes after the build
+#   bash src/bench/run.sh           # full run, about 6 minutes after the build
 #   bash src/bench/run.sh --smoke   # every scenario, short (under a minute): CI-safe
 #
 # Installs wrk, iperf3 and nginx from Debian if missing, builds tunneld if its sources
 # changed, then starts nginx (the local service), an iperf3 server, tunneld with default
-# settings, and the benchmark's ngrok 1.x client (io.tunneld.bench.BenchClient, in
+# settings as the README runs it, and the benchmark's ngrok 1.x client (io.tunneld.bench.BenchClient, in
 # src/test). Each scenario runs direct and through the tunnel; the Markdown table goes to
 # stdout and target/bench/results.md, raw outputs and every process's log to target/bench/.
 # Everything started here is stopped on exit, also on Ctrl-C or failure.
@@ -284,7 +284,7 @@ idle_sessions() {
 }
 
 # RSS added by idle sessions: N controls with two http tunnels each, 3 s after they are up,
-# both sides measured after a full GC. A warm-up round of sessions, opened and closed first,
+# both sides measured after a full GC and a native heap trim. A warm-up round of sessions, opened and closed first,
 # keeps first-use costs (classes loaded, code compiled) out of the per-session figure.
 measure_idle_controls() {
     idle_sessions "$WARM_CONTROLS"
