@@ -1,11 +1,12 @@
 """Prints the Markdown results table of src/bench/run.sh.
 
 Reads the raw outputs run.sh keeps in its output directory (wrk-SCENARIO-ROUTE.txt,
-iperf3-ROUTE.json, ROUTE being direct or tunnel) and takes the figures run.sh measured
-itself (start-up, RSS) as options.
+iperf3-ROUTE.json, cpu-SCENARIO-ROUTE.txt, ROUTE being direct or tunnel) and takes the
+figures run.sh measured itself (start-up, RSS) as options.
 """
 import argparse
 import json
+import os
 import pathlib
 import re
 
@@ -23,13 +24,57 @@ def wrk(path):
     return rate, percentiles
 
 
+def requests(path):
+    """How many requests wrk completed, and in how many seconds."""
+    count, seconds = re.search(r"^\s*(\d+) requests in ([\d.]+)s", path.read_text(), re.M).groups()
+    return int(count), float(seconds)
+
+
 def gbits(path):
     return json.loads(path.read_text())["end"]["sum_received"]["bits_per_second"] / 1e9
+
+
+def gibibytes(path):
+    """GiB iperf3 received, and in how many seconds."""
+    received = json.loads(path.read_text())["end"]["sum_received"]
+    return received["bytes"] / 2**30, received["seconds"]
 
 
 def three_figures(x):
     """44,812.3 -> '44,800': wrk's rates do not repeat to more than three figures."""
     return f"{float(f'{x:.3g}'):,.0f}"
+
+
+def cpu_seconds(path):
+    """Process -> CPU seconds, from a cpu-*.txt file of run.sh."""
+    return {name: float(value) for name, value in (line.split() for line in path.read_text().splitlines())}
+
+
+def cpu_rows(out):
+    """Rows of CPU time per unit of work by process, and for each scenario the ratio to direct
+    that the machine's cores would allow if tunneld used no CPU at all while the others cost
+    what they cost here: an upper bound for any server with this client."""
+    scenarios = [
+        ("HTTP keep-alive", "keepalive", "nginx", "µs/request", 1e6, lambda route: requests(out / f"wrk-keepalive-{route}.txt")),
+        ("HTTP new connection", "close", "nginx", "µs/request", 1e6, lambda route: requests(out / f"wrk-close-{route}.txt")),
+        ("TCP bulk", "tcp", "iperf3", "ms/GiB", 1e3, lambda route: gibibytes(out / f"iperf3-{route}.json")),
+    ]
+    cores = os.cpu_count()
+    rows, ceilings = [], []
+    for label, name, service, unit, scale, work in scenarios:
+        for route in ("direct", "tunnel"):
+            amount, seconds = work(route)
+            per = {k: v * scale / amount for k, v in cpu_seconds(out / f"cpu-{name}-{route}.txt").items()}
+            parts = [per["load"], per[service]]
+            if route == "tunnel":
+                parts += [per["tunneld"], per["client"]]
+                ceiling = cores * scale / (sum(parts) - per["tunneld"])
+                ceilings.append(f"{label.lower()} {ceiling / direct_rate:.0%}")
+            else:
+                direct_rate = amount / seconds
+            cells = [f"{x:,.1f}" for x in parts] + [""] * (6 - len(parts) - 2)
+            rows.append((label, route, *cells, f"{sum(parts):,.1f} {unit}"))
+    return rows, ceilings
 
 
 def main():
@@ -90,6 +135,17 @@ def main():
         print("| " + " | ".join(row) + " |")
     print()
     print(f"Latency runs achieved {direct_rate:,.0f} req/s direct and {tunnel_rate:,.0f} req/s through tunneld.")
+    print()
+    print("CPU time per unit of work in the measured runs (user + system, all threads), by process:")
+    print()
+    print("| scenario | route | load generator | local service | tunneld | client | all |")
+    print("|---|---|---|---|---|---|---|")
+    rows, ceilings = cpu_rows(out)
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print()
+    print("Ratio if tunneld used no CPU and the others cost what they cost here (the load keeps "
+          "every core busy): " + ", ".join(ceilings) + ".")
     for route in ("direct", "tunnel"):
         for path in sorted(out.glob(f"wrk-*-{route}.txt")):
             errors = re.search(r"^\s*Socket errors:.*$", path.read_text(), re.M)

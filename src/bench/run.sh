@@ -124,6 +124,11 @@ rss_kb() {
     awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
+# CPU time a process (all its threads) has used so far, user plus system, in clock ticks.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 # RSS after a full GC and a native heap trim: what the process retains, without the garbage
 # that 1,000 TLS handshakes left in the heap, nor the native memory freed after them that the
 # periodic trim (every 5 s) may or may not have handed back yet.
@@ -207,11 +212,13 @@ EOF
     nginx -p "$dir" -c "$dir/nginx.conf" -e stderr >"$OUT/nginx.log" 2>&1 &
     started+=("$!")
     wait_until "$!" 10 nginx "$OUT/nginx.log" curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT/1k.bin"
+    NGINX_WORKER_PID=$(pgrep -P "$!") || die "nginx has no worker process" "$OUT/nginx.log"
 }
 
 # One iperf3 server for both runs: it serves one test at a time, and they are sequential.
 start_iperf3() {
     iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" >"$OUT/iperf3.log" 2>&1 &
+    IPERF_SERVER_PID=$!
     started+=("$!")
     wait_until "$!" 10 "iperf3 server" "$OUT/iperf3.log" listening "$IPERF_PORT"
 }
@@ -313,6 +320,34 @@ start_client() {
 
 # --- measurements ---------------------------------------------------------------------------
 
+# with_cpu FILE OUT COMMAND...: runs COMMAND (a load generator) with its output in OUT, and
+# writes to FILE the CPU seconds that it and each serving process used meanwhile ("PROCESS
+# SECONDS" lines). On a machine the load saturates, the sum is what a request costs.
+with_cpu() {
+    local file=$1 out=$2 tick role rc=0
+    local roles=(tunneld client nginx iperf3)
+    local pids=("$TUNNELD_PID" "$CLIENT_PID" "$NGINX_WORKER_PID" "$IPERF_SERVER_PID")
+    local before=() after=() load
+    shift 2
+    tick=$(getconf CLK_TCK)
+    for role in "${!roles[@]}"; do before[role]=$(cpu_ticks "${pids[role]}"); done
+    # `times` in a fresh subshell: its second line is the CPU time of that subshell's
+    # children, the command alone. (Not in a pipe or $(...): a forked shell starts at zero.)
+    ("$@" >"$out" 2>&1 && times >"$file.times") || rc=$?
+    for role in "${!roles[@]}"; do after[role]=$(cpu_ticks "${pids[role]}"); done
+    ((rc == 0)) || return "$rc"
+    load=$(sed -n 2p "$file.times")
+    rm -f "$file.times"
+    {
+        for role in "${!roles[@]}"; do
+            awk -v r="${roles[role]}" -v t=$((after[role] - before[role])) -v hz="$tick" \
+                'BEGIN { printf "%s %.2f\n", r, t / hz }'
+        done
+        # "0m1.830s 0m3.210s": user and system time.
+        awk '{ gsub(/[ms]/, " "); print "load", $1 * 60 + $2 + $3 * 60 + $4 }' <<<"$load"
+    } >"$file"
+}
+
 # measurement_failed MESSAGE LOG...: dies, saying whether tunneld or the client had gone.
 measurement_failed() {
     local why=$1
@@ -334,7 +369,7 @@ wrk_measure() {
     log "wrk $name, $route"
     wrk "$@" "${headers[@]}" -d "${WARMUP}s" "$url" >"$out" 2>&1 ||
         measurement_failed "wrk warm-up failed ($name, $route)" "$out"
-    wrk "$@" "${headers[@]}" -d "${DURATION}s" "$url" >"$out" 2>&1 ||
+    with_cpu "$OUT/cpu-$name-$route.txt" "$out" wrk "$@" "${headers[@]}" -d "${DURATION}s" "$url" ||
         measurement_failed "wrk failed ($name, $route)" "$out"
     grep -q '^Requests/sec:' "$out" || measurement_failed "no Requests/sec in wrk's output ($name, $route)" "$out"
     if grep -q 'Non-2xx or 3xx responses' "$out"; then
@@ -347,7 +382,7 @@ iperf3_measure() {
     log "iperf3, $route"
     iperf3 -c 127.0.0.1 -p "$port" -t "$WARMUP" -J >"$out" 2>&1 ||
         measurement_failed "iperf3 warm-up failed ($route)" "$out" "$OUT/iperf3.log"
-    iperf3 -c 127.0.0.1 -p "$port" -t "$IPERF_TIME" -J >"$out" 2>&1 ||
+    with_cpu "$OUT/cpu-tcp-$route.txt" "$out" iperf3 -c 127.0.0.1 -p "$port" -t "$IPERF_TIME" -J ||
         measurement_failed "iperf3 failed ($route)" "$out" "$OUT/iperf3.log"
 }
 
@@ -382,7 +417,7 @@ $(java -version 2>&1 | sed -n 1p) · \`$COMMAND\`"
 
 main() {
     mkdir -p "$OUT"
-    rm -f "$OUT"/wrk-*.txt "$OUT"/iperf3-*.json "$OUT/results.md"
+    rm -f "$OUT"/wrk-*.txt "$OUT"/iperf3-*.json "$OUT"/cpu-*.txt "$OUT/results.md"
     install_tools
     build
     WORK=$(mktemp -d -t tunneld-bench.XXXXXX)

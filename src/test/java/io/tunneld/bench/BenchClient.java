@@ -65,8 +65,7 @@ public final class BenchClient {
         NetClientOptions tlsOptions = new NetClientOptions().setSsl(true).setTrustAll(true)
                 .setHostnameVerificationAlgorithm("").setTcpNoDelay(true);
         if (OpenSSLEngineOptions.isAvailable()) {
-            // No session resumption: the Go 1.x client makes a full handshake per proxy.
-            tlsOptions.setSslEngineOptions(new OpenSSLEngineOptions().setSessionCacheEnabled(false));
+            tlsOptions.setSslEngineOptions(new OpenSSLEngineOptions());
         }
         this.tls = vertx.createNetClient(tlsOptions);
         this.plain = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true));
@@ -93,6 +92,12 @@ public final class BenchClient {
         if (server == null) {
             throw new IllegalArgumentException("--server HOST:PORT is required");
         }
+        // No session resumption: the Go 1.x client has no session cache and makes a full
+        // handshake (certificate, signature) per proxy. Netty's client keeps sessions and
+        // TLS 1.3 tickets per host and port unless told not to before its first context, and
+        // Vert.x's session-cache option reaches only server contexts.
+        System.setProperty("io.netty.handler.ssl.openssl.sessionCacheClient", "false");
+        System.setProperty("jdk.tls.client.enableSessionTicketExtension", "false");
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         BenchClient client = new BenchClient(vertx, server, token);
         if (idle > 0) {
