@@ -119,6 +119,12 @@ public class ProxyJoin {
             output.writeMessage(data);
             if (output.writeQueueFull()) {
                 input.config().setAutoRead(false);
+                // On another event loop the output can drain, and its drain handler find
+                // reading still on, between the check and the pause: look again, or reading
+                // stays off for good. (Vert.x's own pipes do the same when they set theirs.)
+                if (!output.writeQueueFull()) {
+                    input.config().setAutoRead(true);
+                }
             }
         });
         to.drainHandler(v -> input.config().setAutoRead(true));
