@@ -35,6 +35,12 @@ def gbits(path):
     return json.loads(path.read_text())["end"]["sum_received"]["bits_per_second"] / 1e9
 
 
+def silent_seconds(path):
+    """Seconds of an iperf3 run in which nothing arrived, and the run's seconds: a stall."""
+    intervals = json.loads(path.read_text())["intervals"]
+    return sum(1 for i in intervals if i["sum"]["bytes"] == 0), len(intervals)
+
+
 def gibibytes(path):
     """GiB iperf3 received, and in how many seconds."""
     received = json.loads(path.read_text())["end"]["sum_received"]
@@ -60,7 +66,7 @@ def cpu_rows(out):
         ("HTTP new connection", "close", "nginx", "µs/request", 1e6, lambda route: requests(out / f"wrk-close-{route}.txt")),
         ("TCP bulk", "tcp", "iperf3", "ms/GiB", 1e3, lambda route: gibibytes(out / f"iperf3-{route}.json")),
     ]
-    cores = os.cpu_count()
+    cores = len(os.sched_getaffinity(0))   # as nproc counts them
     rows, ceilings = [], []
     for label, name, service, unit, scale, work in scenarios:
         for route in ("direct", "tunnel"):
@@ -108,8 +114,11 @@ def main():
     rate_row("HTTP new connection per request, 20 connections, 1 KiB body", "close", "req/s")
 
     direct, tunnel = gbits(out / "iperf3-direct.json"), gbits(out / "iperf3-tunnel.json")
-    rows.append(("TCP bulk, iperf3, 1 stream", f"{direct:.2f} Gbit/s", f"{tunnel:.2f} Gbit/s",
-                 f"{tunnel / direct:.0%}"))
+    silent = {route: silent_seconds(out / f"iperf3-{route}.json") for route in ("direct", "tunnel")}
+    cells = [f"{rate:.2f} Gbit/s" + (f", nothing in {silent[route][0]} of {silent[route][1]} s"
+                                     if silent[route][0] else "")
+             for route, rate in (("direct", direct), ("tunnel", tunnel))]
+    rows.append(("TCP bulk, iperf3, 1 stream", *cells, f"{tunnel / direct:.0%}"))
 
     direct_rate, direct_lat = wrk(out / "wrk-latency-direct.txt")
     tunnel_rate, tunnel_lat = wrk(out / "wrk-latency-tunnel.txt")
