@@ -1,11 +1,11 @@
 package io.tunneld.listener;
 
+import static io.tunneld.testsupport.EventLoops.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.Socket;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,12 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.EventExecutor;
+import io.tunneld.testsupport.EventLoops;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.NetServerOptions;
 
 /** A listener takes connections on every event loop it was given, also on a random port. */
@@ -63,18 +60,6 @@ class ListenerTest {
     }
 
     private List<Context> twoEventLoopContexts() {
-        VertxInternal internal = (VertxInternal) vertx;
-        List<Context> contexts = new ArrayList<>();
-        for (EventExecutor loop : internal.nettyEventLoopGroup()) {
-            if (contexts.size() < 2) {
-                contexts.add(internal.createEventLoopContext((EventLoop) loop, internal.getWorkerPool(),
-                        Thread.currentThread().getContextClassLoader()));
-            }
-        }
-        return contexts;
-    }
-
-    private static <T> T await(Future<T> future) throws Exception {
-        return future.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        return EventLoops.of(vertx).stream().limit(2).<Context>map(loop -> EventLoops.contextOn(vertx, loop)).toList();
     }
 }

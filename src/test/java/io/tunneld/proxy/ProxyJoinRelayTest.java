@@ -1,5 +1,6 @@
 package io.tunneld.proxy;
 
+import static io.tunneld.testsupport.EventLoops.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.reflect.InvocationTargetException;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -98,9 +98,5 @@ class ProxyJoinRelayTest {
                         throw e.getCause();
                     }
                 });
-    }
-
-    private static <T> T await(Future<T> future) throws Exception {
-        return future.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 }

@@ -1,5 +1,6 @@
 package io.tunneld.session;
 
+import static io.tunneld.testsupport.EventLoops.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -17,13 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.EventExecutor;
+import io.tunneld.testsupport.EventLoops;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.ContextInternal;
-import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
@@ -97,28 +95,15 @@ class ProxyPoolTest {
         ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
         NetSocket proxy = proxies(1).get(0);
         EventLoop proxyLoop = ((NetSocketInternal) proxy).channelHandlerContext().channel().eventLoop();
-        VertxInternal internal = (VertxInternal) vertx;
-        EventLoop otherLoop = null;
-        for (EventExecutor loop : internal.nettyEventLoopGroup()) {
-            if (loop != proxyLoop) {
-                otherLoop = (EventLoop) loop;
-                break;
-            }
-        }
+        EventLoop otherLoop = EventLoops.of(vertx).stream().filter(loop -> loop != proxyLoop).findFirst().orElseThrow();
         Promise<NetSocket> olderElsewhere = Promise.promise();
         Promise<NetSocket> onProxyLoop = Promise.promise();
-        pool.acquire(contextOn(otherLoop), LONG, olderElsewhere);
-        pool.acquire(contextOn(proxyLoop), LONG, onProxyLoop);
+        pool.acquire(EventLoops.contextOn(vertx, otherLoop), LONG, olderElsewhere);
+        pool.acquire(EventLoops.contextOn(vertx, proxyLoop), LONG, onProxyLoop);
 
         pool.registered(proxy);
         assertSame(proxy, await(onProxyLoop.future()), "joined without a thread hand-off");
         assertFalse(olderElsewhere.future().isComplete(), "the older waiter waits for the next proxy");
-    }
-
-    private ContextInternal contextOn(EventLoop loop) {
-        VertxInternal internal = (VertxInternal) vertx;
-        return internal.createEventLoopContext(loop, internal.getWorkerPool(),
-                Thread.currentThread().getContextClassLoader());
     }
 
     /** n loopback connections, their server sides in accept order. */
@@ -133,9 +118,5 @@ class ProxyPoolTest {
         }
         assertTrue(accepted.size() >= n, "accepted " + accepted.size());
         return List.copyOf(accepted);
-    }
-
-    private static <T> T await(Future<T> future) throws Exception {
-        return future.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 }
