@@ -3,8 +3,10 @@ package io.tunneld.session;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import io.netty.channel.EventLoop;
@@ -21,10 +23,17 @@ import io.vertx.core.net.impl.NetSocketInternal;
  * flight. It asks for enough proxies to serve every waiter plus some spares, so each use
  * asks for one more (as 1.x does) and a proxy is usually waiting before traffic comes.
  * A client opens each proxy with a full TLS handshake, only when asked, so a burst of
- * public connections would wait a handshake each: when one finds the pool empty the spare
- * target doubles (several requests go out at once); each quiet sweep halves it and closes
- * the surplus. Everything stays within the per-client limit. Thread-safe: public
- * connections arrive on any event loop.
+ * public connections would wait a handshake each: when one finds no spare the spare target
+ * doubles (several requests go out at once); each quiet sweep halves it and closes the
+ * surplus. Everything stays within the per-client limit.
+ *
+ * <p>A public connection and its proxy on two event loops hand every buffer across threads
+ * for as long as they live, which costs a bulk transfer a quarter to a third of its throughput.
+ * The client decides nothing about where a proxy lands (the tunnel port spreads connections
+ * over the loops), so a session in use keeps a spare on each loop its proxies came on, a
+ * connection that finds none on its own loop counts as finding none, and the sweep closes
+ * surplus spares where a loop has several. Thread-safe: public connections arrive on any
+ * event loop.
  */
 final class ProxyPool {
 
@@ -44,9 +53,13 @@ final class ProxyPool {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** Send times of ReqProxy frames not yet answered by a RegProxy. */
     private final ArrayDeque<Long> requested = new ArrayDeque<>();
+    /** The event loops this session's proxies have come on. */
+    private final List<EventLoop> loops = new ArrayList<>(2);
     /** Idle proxies to keep ready beyond the waiting connections. */
     private int spareTarget = 1;
-    /** Whether a public connection found no idle proxy since the last sweep. */
+    /** Whether a public connection came since the last sweep. */
+    private boolean used;
+    /** Whether a public connection found no idle proxy on its loop since the last sweep. */
     private boolean burst;
     private boolean closed;
 
@@ -81,11 +94,17 @@ final class ProxyPool {
                 return;
             }
             EventLoop loop = ((ContextInternal) context).nettyEventLoop();
-            Parked parked = takeOnLoop(idle, loop, Parked::loop);
-            ready = parked == null ? null : parked.socket();
-            if (ready == null) {
+            used = true;
+            spareTarget = Math.max(spareTarget, spareOnEachLoop());
+            Parked parked = takeOn(idle, loop, Parked::loop);
+            if (parked == null) {
                 burst = true;
                 spareTarget = Math.min(maxIdle, spareTarget * 2);
+                // One on another loop still beats waiting for a handshake.
+                parked = idle.poll();
+            }
+            ready = parked == null ? null : parked.socket();
+            if (ready == null) {
                 long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timeOut(promise));
                 waiters.add(new Waiter(promise, context, loop, timer));
             }
@@ -121,7 +140,10 @@ final class ProxyPool {
         EventLoop loop = ((NetSocketInternal) proxy).channelHandlerContext().channel().eventLoop();
         Waiter waiter;
         synchronized (this) {
-            waiter = closed ? null : takeOnLoop(waiters, loop, Waiter::loop);
+            if (!loops.contains(loop)) {
+                loops.add(loop);
+            }
+            waiter = closed ? null : waiterFor(loop);
             if (waiter == null) {
                 if (closed || idle.size() >= maxIdle) {
                     proxy.close();
@@ -145,23 +167,20 @@ final class ProxyPool {
 
     /**
      * Closes idle proxies parked longer than {@code maxAge}, shrinks the spare target after a
-     * quiet period and closes the surplus, and tops the pool up if {@code wantWarm}.
+     * quiet period (to one per loop while public connections come, else to one) and closes
+     * the surplus, and tops the pool up if {@code wantWarm}.
      */
     void sweep(Duration maxAge, boolean wantWarm) {
         List<NetSocket> stale = new ArrayList<>();
         synchronized (this) {
             if (!burst) {
-                spareTarget = Math.max(1, spareTarget / 2);
+                spareTarget = Math.max(used ? spareOnEachLoop() : 1, spareTarget / 2);
             }
             burst = false;
+            used = false;
             long cutoff = System.nanoTime() - maxAge.toNanos();
-            for (Iterator<Parked> it = idle.iterator(); it.hasNext();) {
-                Parked p = it.next();
-                if (p.sinceNanos() < cutoff || idle.size() > spareTarget) {
-                    it.remove();
-                    stale.add(p.socket());
-                }
-            }
+            idle.removeIf(p -> p.sinceNanos() < cutoff && stale.add(p.socket()));
+            closeSurplus(stale);
             if (wantWarm) {
                 refill();
             }
@@ -188,13 +207,13 @@ final class ProxyPool {
     }
 
     /**
-     * The oldest entry of {@code queue} on {@code loop} if there is one, else the oldest: a
-     * proxy and a public connection on one event loop are joined without thread hand-offs.
-     * Both ways matter: a burst of public connections (say 50 kept-alive ones opening at
-     * once) waits for proxies, and would otherwise be joined to proxies on the other loop
-     * half of the time, for as long as they live.
+     * Removes and returns the oldest entry of {@code queue} on {@code loop}, if any: a proxy
+     * and a public connection on one event loop are joined without thread hand-offs. Both
+     * ways matter: a burst of public connections (say 50 kept-alive ones opening at once)
+     * waits for proxies, and would otherwise be joined to proxies on the other loop half of
+     * the time, for as long as they live.
      */
-    private static <T> T takeOnLoop(ArrayDeque<T> queue, EventLoop loop, Function<T, EventLoop> loopOf) {
+    private static <T> T takeOn(ArrayDeque<T> queue, EventLoop loop, Function<T, EventLoop> loopOf) {
         for (Iterator<T> it = queue.iterator(); it.hasNext();) {
             T entry = it.next();
             if (loopOf.apply(entry) == loop) {
@@ -202,7 +221,35 @@ final class ProxyPool {
                 return entry;
             }
         }
-        return queue.poll();
+        return null;
+    }
+
+    /** The oldest waiter on {@code loop}, else the oldest, else null. */
+    private Waiter waiterFor(EventLoop loop) {
+        Waiter onLoop = takeOn(waiters, loop, Waiter::loop);
+        return onLoop != null ? onLoop : waiters.poll();
+    }
+
+    /** The spares a session in use keeps: one on each loop, within the limit. */
+    private int spareOnEachLoop() {
+        return Math.min(maxIdle, loops.size());
+    }
+
+    /** Closes idle proxies beyond the spare target: first where a loop has several, then the oldest. */
+    private void closeSurplus(List<NetSocket> closing) {
+        Map<EventLoop, Integer> perLoop = new HashMap<>();
+        idle.forEach(p -> perLoop.merge(p.loop(), 1, Integer::sum));
+        for (Iterator<Parked> it = idle.iterator(); it.hasNext() && idle.size() > spareTarget;) {
+            Parked p = it.next();
+            if (perLoop.get(p.loop()) > 1) {
+                perLoop.merge(p.loop(), -1, Integer::sum);
+                it.remove();
+                closing.add(p.socket());
+            }
+        }
+        while (idle.size() > spareTarget) {
+            closing.add(idle.poll().socket());
+        }
     }
 
     private void timeOut(Promise<NetSocket> promise) {

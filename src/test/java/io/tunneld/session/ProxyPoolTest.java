@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,8 +29,9 @@ import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * The pool driven directly with real loopback connections as proxies: a burst asks for
- * several proxies at once within the per-client limit, quiet sweeps shrink it back, and a
- * proxy goes to a public connection on its own event loop where one waits.
+ * several proxies at once within the per-client limit, quiet sweeps shrink it back, a proxy
+ * goes to a public connection on its own event loop where one waits, and a session in use
+ * keeps a spare on each loop.
  */
 class ProxyPoolTest {
 
@@ -37,16 +39,17 @@ class ProxyPoolTest {
     private static final Duration LONG = Duration.ofMinutes(1);
 
     private Vertx vertx;
-    private NetServer server;
-    /** Server sides of the loopback connections: what the pool gets as proxies. */
-    private final List<NetSocket> accepted = new CopyOnWriteArrayList<>();
+    /** Two event loops of {@code vertx}. */
+    private EventLoop x;
+    private EventLoop y;
     /** Proxies the pool closed, as seen from the other end. */
     private final AtomicInteger closedByPool = new AtomicInteger();
 
     @BeforeEach
-    void start() throws Exception {
+    void start() {
         vertx = Vertx.vertx();
-        server = await(vertx.createNetServer().connectHandler(accepted::add).listen(0, "127.0.0.1"));
+        x = EventLoops.of(vertx).get(0);
+        y = EventLoops.of(vertx).get(1);
     }
 
     @AfterEach
@@ -71,7 +74,7 @@ class ProxyPoolTest {
         // 1.x would have asked for one per use (4 in all); the burst doubles the spares.
         assertEquals(LIMIT, asked.get(), "three waiters, no proxy: several requests at once, up to the limit");
 
-        for (NetSocket proxy : proxies(LIMIT)) {
+        for (NetSocket proxy : proxiesOn(x, LIMIT)) {
             pool.registered(proxy);
         }
         for (Promise<NetSocket> promise : waiting) {
@@ -93,21 +96,71 @@ class ProxyPoolTest {
     @Test
     void aProxyGoesToAWaiterOnItsOwnEventLoopBeforeAnOlderOneElsewhere() throws Exception {
         ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
-        NetSocket proxy = proxies(1).get(0);
-        EventLoop proxyLoop = ((NetSocketInternal) proxy).channelHandlerContext().channel().eventLoop();
-        EventLoop otherLoop = EventLoops.of(vertx).stream().filter(loop -> loop != proxyLoop).findFirst().orElseThrow();
+        NetSocket proxy = proxiesOn(x, 1).get(0);
         Promise<NetSocket> olderElsewhere = Promise.promise();
         Promise<NetSocket> onProxyLoop = Promise.promise();
-        pool.acquire(EventLoops.contextOn(vertx, otherLoop), LONG, olderElsewhere);
-        pool.acquire(EventLoops.contextOn(vertx, proxyLoop), LONG, onProxyLoop);
+        pool.acquire(EventLoops.contextOn(vertx, y), LONG, olderElsewhere);
+        pool.acquire(EventLoops.contextOn(vertx, x), LONG, onProxyLoop);
 
         pool.registered(proxy);
         assertSame(proxy, await(onProxyLoop.future()), "joined without a thread hand-off");
         assertFalse(olderElsewhere.future().isComplete(), "the older waiter waits for the next proxy");
     }
 
-    /** n loopback connections, their server sides in accept order. */
-    private List<NetSocket> proxies(int n) throws Exception {
+    @Test
+    void aSessionInUseKeepsASpareOnEachLoopAndClosesSurplusWhereALoopHasSeveral() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        ProxyPool pool = new ProxyPool(vertx, asked::incrementAndGet, LIMIT, LONG);
+        pool.prime();
+        List<NetSocket> onX = proxiesOn(x, 3);
+        NetSocket onY = proxiesOn(y, 1).get(0);
+        pool.registered(onX.get(0));
+        pool.registered(onY);
+
+        Promise<NetSocket> first = Promise.promise();
+        pool.acquire(EventLoops.contextOn(vertx, x), LONG, first);
+        assertSame(onX.get(0), await(first.future()));
+        assertEquals(2, asked.get(), "one spare left on y, one more asked for so x has one too");
+
+        // The client's answer lands on x again, and one more arrives there: x has two, y one.
+        pool.registered(onX.get(1));
+        pool.registered(onX.get(2));
+        // Two spares wanted after use: the surplus goes where a loop has two, older first.
+        pool.sweep(LONG, false);
+        waitUntil(() -> !isOpen(onX.get(1)));
+        assertTrue(isOpen(onY), "the only spare on y is kept");
+        assertTrue(isOpen(onX.get(2)), "one spare on x is kept");
+
+        // A quiet interval: back to one spare.
+        pool.sweep(LONG, false);
+        waitUntil(() -> openCount(List.of(onY, onX.get(2))) == 1);
+        Thread.sleep(200); // and no more than that
+        assertEquals(1, openCount(List.of(onY, onX.get(2))));
+    }
+
+    private static boolean isOpen(NetSocket socket) {
+        return ((NetSocketInternal) socket).channelHandlerContext().channel().isActive();
+    }
+
+    private static int openCount(List<NetSocket> sockets) {
+        return (int) sockets.stream().filter(ProxyPoolTest::isOpen).count();
+    }
+
+    private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(condition.getAsBoolean(), "condition not met within 5 s");
+    }
+
+    /** n loopback connections whose server sides (in accept order) live on {@code loop}. */
+    private List<NetSocket> proxiesOn(EventLoop loop, int n) throws Exception {
+        List<NetSocket> accepted = new CopyOnWriteArrayList<>();
+        Promise<NetServer> listening = Promise.promise();
+        EventLoops.contextOn(vertx, loop).runOnContext(v -> vertx.createNetServer().connectHandler(accepted::add)
+                .listen(0, "127.0.0.1").onComplete(listening));
+        NetServer server = await(listening.future());
         for (int i = 0; i < n; i++) {
             await(vertx.createNetClient().connect(server.actualPort(), "127.0.0.1"))
                     .closeHandler(v -> closedByPool.incrementAndGet());
