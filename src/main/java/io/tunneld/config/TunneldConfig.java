@@ -26,8 +26,8 @@ public interface TunneldConfig {
     Optional<List<String>> allowedHostnameDomains();
 
     /**
-     * Event loops serving the listeners, each taking connections on every port (default: one
-     * per core). A public connection and a proxy on different loops hand every buffer across
+     * Event loops serving the listeners, each taking connections on every port, TCP tunnel
+     * ports included (default: one per core). A public connection and a proxy on different loops hand every buffer across
      * threads, so on a machine shared with other busy processes fewer can be faster.
      */
     Optional<Integer> eventLoops();

@@ -30,13 +30,13 @@ public final class Listener {
     private volatile int port = -1;
     private volatile String failure;
 
-    Listener(String name, NetServerOptions options, Handler<NetSocket> handler) {
+    public Listener(String name, NetServerOptions options, Handler<NetSocket> handler) {
         this.name = name;
         this.options = options;
         this.handler = handler;
     }
 
-    /** tunnel, http or https. */
+    /** tunnel, http, https, or tcp PORT. */
     public String name() {
         return name;
     }
@@ -69,7 +69,7 @@ public final class Listener {
      * those that bound are closed again: the listener is either whole or down, as readiness
      * reports it.
      */
-    Future<Void> start(Vertx vertx, List<Context> contexts) {
+    public Future<Void> start(Vertx vertx, List<Context> contexts) {
         NetServerOptions shared = new NetServerOptions(options);
         if (shared.getPort() == 0) {
             shared.setPort(RANDOM_PORT_KEYS.decrementAndGet());
@@ -82,7 +82,8 @@ public final class Listener {
                 });
     }
 
-    Future<Void> stop() {
+    /** Closes every instance; connections already accepted carry on. */
+    public Future<Void> stop() {
         port = -1;
         List<Future<Void>> closing;
         synchronized (servers) {

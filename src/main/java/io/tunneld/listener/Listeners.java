@@ -20,11 +20,8 @@ import io.tunneld.session.TunnelPortAcceptor;
 import io.tunneld.tls.ServerTls;
 import io.tunneld.tunnel.Protocol;
 import io.tunneld.tunnel.PublicPorts;
-import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServerOptions;
 
@@ -44,16 +41,18 @@ public class Listeners {
     private final HttpIngress http;
     private final PublicPorts publicPorts;
     private final Vertx vertx;
+    private final ServingLoops loops;
     private final List<Listener> listeners = new ArrayList<>();
 
     public Listeners(TunneldConfig config, ServerTls tls, TunnelPortAcceptor acceptor, HttpIngress http,
-            PublicPorts publicPorts, Vertx vertx) {
+            PublicPorts publicPorts, Vertx vertx, ServingLoops loops) {
         this.config = config;
         this.tls = tls;
         this.acceptor = acceptor;
         this.http = http;
         this.publicPorts = publicPorts;
         this.vertx = vertx;
+        this.loops = loops;
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -68,7 +67,7 @@ public class Listeners {
                     tls.https(options(config.https().host(), config.https().port())), http.handler(Protocol.HTTPS)));
         }
         // Startup runs on the main thread, never an event loop: waiting here is fine.
-        List<Context> contexts = eventLoopContexts();
+        List<Context> contexts = loops.contexts();
         Future.join(listeners.stream().map(l -> l.start(vertx, contexts)).toList())
                 .toCompletionStage().toCompletableFuture().exceptionally(e -> null).get(30, TimeUnit.SECONDS);
         for (Listener l : listeners) {
@@ -99,26 +98,6 @@ public class Listeners {
     /** The listener of that name, if configured. */
     public Optional<Listener> named(String name) {
         return listeners.stream().filter(l -> l.name().equals(name)).findFirst();
-    }
-
-    /**
-     * One context per core, each on its own event loop, the same loops for every listener:
-     * a public connection and a proxy connection accepted on one loop can then be joined
-     * without handing bytes between threads. (A context made from a non-Vert.x thread would
-     * be the same sticky one every time.)
-     */
-    private List<Context> eventLoopContexts() {
-        VertxInternal internal = (VertxInternal) vertx;
-        int wanted = Math.max(1, config.eventLoops().orElse(Runtime.getRuntime().availableProcessors()));
-        List<Context> contexts = new ArrayList<>();
-        for (EventExecutor loop : internal.nettyEventLoopGroup()) {
-            if (contexts.size() == wanted) {
-                break;
-            }
-            contexts.add(internal.createEventLoopContext((EventLoop) loop, internal.getWorkerPool(),
-                    Thread.currentThread().getContextClassLoader()));
-        }
-        return contexts;
     }
 
     private static NetServerOptions options(String host, int port) {

@@ -10,6 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.tunneld.config.TunneldConfig;
+import io.tunneld.listener.Listener;
+import io.tunneld.listener.ServingLoops;
 import io.tunneld.session.Control;
 import io.tunneld.tunnel.Tunnel;
 import io.tunneld.tunnel.TunnelException;
@@ -17,13 +19,13 @@ import io.tunneld.tunnel.TunnelRegistry;
 import io.tunneld.tunnel.UrlAssigner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 
 /**
  * TCP tunnel ports: only from the configured range, bound on the configured address, one
- * listener per tunnel. A port that was just released is bound again only once its old
- * listener has closed, so a reconnecting client gets its port back.
+ * listener per tunnel, taking connections on every serving event loop (as the proxies that
+ * serve them arrive on every loop). A port that was just released is bound again only once
+ * its old listener has closed, so a reconnecting client gets its port back.
  */
 @ApplicationScoped
 public class TcpPorts {
@@ -36,15 +38,18 @@ public class TcpPorts {
     private final UrlAssigner urls;
     private final TcpIngress ingress;
     private final Vertx vertx;
-    private final Map<Integer, NetServer> listening = new ConcurrentHashMap<>();
+    private final ServingLoops loops;
+    private final Map<Integer, Listener> listening = new ConcurrentHashMap<>();
     private final Map<Integer, Future<Void>> closing = new ConcurrentHashMap<>();
 
-    public TcpPorts(TunneldConfig config, TunnelRegistry registry, UrlAssigner urls, TcpIngress ingress, Vertx vertx) {
+    public TcpPorts(TunneldConfig config, TunnelRegistry registry, UrlAssigner urls, TcpIngress ingress, Vertx vertx,
+            ServingLoops loops) {
         this.config = config.tcp();
         this.registry = registry;
         this.urls = urls;
         this.ingress = ingress;
         this.vertx = vertx;
+        this.loops = loops;
     }
 
     /**
@@ -74,9 +79,9 @@ public class TcpPorts {
 
     /** Closes the tunnel's listener; connections already accepted carry on. */
     public void release(int port) {
-        NetServer server = listening.remove(port);
-        if (server != null) {
-            Future<Void> closed = server.close();
+        Listener listener = listening.remove(port);
+        if (listener != null) {
+            Future<Void> closed = listener.stop();
             closing.put(port, closed);
             closed.onComplete(v -> closing.remove(port, closed));
         }
@@ -95,11 +100,11 @@ public class TcpPorts {
         if (!registry.register(tunnel)) {
             return Future.failedFuture(TunnelException.alreadyRegistered(tunnel.url()));
         }
-        NetServer server = vertx.createNetServer(new NetServerOptions().setHost(config.host()).setPort(port))
-                .connectHandler(socket -> ingress.accept(socket, tunnel));
+        Listener listener = new Listener("tcp " + port, new NetServerOptions().setHost(config.host()).setPort(port),
+                socket -> ingress.accept(socket, tunnel));
         Future<Void> previous = closing.getOrDefault(port, Future.succeededFuture());
-        return previous.transform(v -> server.listen()).<Tunnel>map(s -> {
-            listening.put(port, server);
+        return previous.transform(v -> listener.start(vertx, loops.contexts())).<Tunnel>map(v -> {
+            listening.put(port, listener);
             return tunnel;
         }).recover(e -> {
             registry.unregister(tunnel);
