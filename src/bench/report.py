@@ -1,8 +1,10 @@
 """Prints the Markdown results table of src/bench/run.sh.
 
-Reads the raw outputs run.sh keeps in its output directory (wrk-SCENARIO-ROUTE.txt,
-iperf3-ROUTE.json, cpu-SCENARIO-ROUTE.txt, ROUTE being direct or tunnel) and takes the
-figures run.sh measured itself (start-up, RSS) as options.
+Reads the raw outputs run.sh keeps in its output directory (wrk-SCENARIO-ROUTE-ROUND.txt,
+iperf3-ROUTE-ROUND.json, cpu-SCENARIO-ROUTE-ROUND.txt, ROUTE being direct or tunnel) and
+takes the figures run.sh measured itself (start-up, RSS) as options. Of several rounds, each
+scenario shows the round with the median ratio (for latency, the median p99 difference), and
+lists the ratios of all rounds.
 """
 import argparse
 import json
@@ -57,21 +59,35 @@ def cpu_seconds(path):
     return {name: float(value) for name, value in (line.split() for line in path.read_text().splitlines())}
 
 
-def cpu_rows(out):
-    """Rows of CPU time per unit of work by process, and for each scenario the ratio to direct
-    that the machine's cores would allow if tunneld used no CPU at all while the others cost
-    what they cost here: an upper bound for any server with this client."""
+def median_round(values):
+    """The round (from 1) whose value is the median; of two middle ones, the lower."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    return order[(len(order) - 1) // 2] + 1
+
+
+def round_count(out):
+    return len(list(out.glob("wrk-keepalive-direct-*.txt")))
+
+
+def cpu_rows(out, chosen):
+    """Rows of CPU time per unit of work by process, in the round chosen[scenario] of each
+    scenario, and for each scenario the ratio to direct that the machine's cores would allow
+    if tunneld used no CPU at all while the others cost what they cost here: an upper bound
+    for any server with this client."""
     scenarios = [
-        ("HTTP keep-alive", "keepalive", "nginx", "µs/request", 1e6, lambda route: requests(out / f"wrk-keepalive-{route}.txt")),
-        ("HTTP new connection", "close", "nginx", "µs/request", 1e6, lambda route: requests(out / f"wrk-close-{route}.txt")),
-        ("TCP bulk", "tcp", "iperf3", "ms/GiB", 1e3, lambda route: gibibytes(out / f"iperf3-{route}.json")),
+        ("HTTP keep-alive", "keepalive", "nginx", "µs/request", 1e6,
+         lambda route, r: requests(out / f"wrk-keepalive-{route}-{r}.txt")),
+        ("HTTP new connection", "close", "nginx", "µs/request", 1e6,
+         lambda route, r: requests(out / f"wrk-close-{route}-{r}.txt")),
+        ("TCP bulk", "tcp", "iperf3", "ms/GiB", 1e3, lambda route, r: gibibytes(out / f"iperf3-{route}-{r}.json")),
     ]
     cores = len(os.sched_getaffinity(0))   # as nproc counts them
     rows, ceilings = [], []
     for label, name, service, unit, scale, work in scenarios:
+        r = chosen[name]
         for route in ("direct", "tunnel"):
-            amount, seconds = work(route)
-            per = {k: v * scale / amount for k, v in cpu_seconds(out / f"cpu-{name}-{route}.txt").items()}
+            amount, seconds = work(route, r)
+            per = {k: v * scale / amount for k, v in cpu_seconds(out / f"cpu-{name}-{route}-{r}.txt").items()}
             parts = [per["load"], per[service]]
             if route == "tunnel":
                 parts += [per["tunneld"], per["client"]]
@@ -101,30 +117,49 @@ def main():
     parser.add_argument("--controls-rss-after-kb", type=int, required=True)
     args = parser.parse_args()
     out = args.dir
+    rounds = range(1, round_count(out) + 1)
 
     rows = []
+    chosen = {}
+
+    def ratio_cell(ratios, r, fmt):
+        """The chosen round's ratio, and every round's if there were several."""
+        others = f" (rounds: {', '.join(fmt(x) for x in ratios)})" if len(ratios) > 1 else ""
+        return fmt(ratios[r - 1]) + others
+
+    def percent(x):
+        return f"{x:.0%}"
 
     def rate_row(label, scenario, unit):
-        direct, _ = wrk(out / f"wrk-{scenario}-direct.txt")
-        tunnel, _ = wrk(out / f"wrk-{scenario}-tunnel.txt")
+        rates = [(wrk(out / f"wrk-{scenario}-direct-{r}.txt")[0], wrk(out / f"wrk-{scenario}-tunnel-{r}.txt")[0])
+                 for r in rounds]
+        ratios = [tunnel / direct for direct, tunnel in rates]
+        r = chosen[scenario] = median_round(ratios)
+        direct, tunnel = rates[r - 1]
         rows.append((label, f"{three_figures(direct)} {unit}", f"{three_figures(tunnel)} {unit}",
-                     f"{tunnel / direct:.0%}"))
+                     ratio_cell(ratios, r, percent)))
 
     rate_row("HTTP keep-alive, 50 connections, 1 KiB body", "keepalive", "req/s")
     rate_row("HTTP new connection per request, 20 connections, 1 KiB body", "close", "req/s")
 
-    direct, tunnel = gbits(out / "iperf3-direct.json"), gbits(out / "iperf3-tunnel.json")
-    silent = {route: silent_seconds(out / f"iperf3-{route}.json") for route in ("direct", "tunnel")}
+    rates = [(gbits(out / f"iperf3-direct-{r}.json"), gbits(out / f"iperf3-tunnel-{r}.json")) for r in rounds]
+    ratios = [tunnel / direct for direct, tunnel in rates]
+    r = chosen["tcp"] = median_round(ratios)
+    silent = {route: silent_seconds(out / f"iperf3-{route}-{r}.json") for route in ("direct", "tunnel")}
     cells = [f"{rate:.2f} Gbit/s" + (f", nothing in {silent[route][0]} of {silent[route][1]} s"
                                      if silent[route][0] else "")
-             for route, rate in (("direct", direct), ("tunnel", tunnel))]
-    rows.append(("TCP bulk, iperf3, 1 stream", *cells, f"{tunnel / direct:.0%}"))
+             for route, rate in zip(("direct", "tunnel"), rates[r - 1])]
+    stalled = [str(n) for n in rounds if n != r and silent_seconds(out / f"iperf3-tunnel-{n}.json")[0]]
+    stall_note = f"; nothing moved for seconds in round {', '.join(stalled)}" if stalled else ""
+    rows.append(("TCP bulk, iperf3, 1 stream", *cells, ratio_cell(ratios, r, percent) + stall_note))
 
-    direct_rate, direct_lat = wrk(out / "wrk-latency-direct.txt")
-    tunnel_rate, tunnel_lat = wrk(out / "wrk-latency-tunnel.txt")
+    latency = [(wrk(out / f"wrk-latency-direct-{n}.txt"), wrk(out / f"wrk-latency-tunnel-{n}.txt")) for n in rounds]
+    r = median_round([tunnel[1][99] - direct[1][99] for direct, tunnel in latency])
+    (direct_rate, direct_lat), (tunnel_rate, tunnel_lat) = latency[r - 1]
     for p in (50, 99):
+        diffs = [tunnel[1][p] - direct[1][p] for direct, tunnel in latency]
         rows.append((f"latency p{p} at ~1,000 req/s", f"{direct_lat[p]:.2f} ms", f"{tunnel_lat[p]:.2f} ms",
-                     f"{tunnel_lat[p] - direct_lat[p]:+.2f} ms"))
+                     ratio_cell(diffs, r, lambda x: f"{x:+.2f} ms")))
 
     rows.append(("idle RSS, run command (`@jvm.options`)", "", f"{args.idle_rss_kb / 1024:.0f} MiB", ""))
     rows.append(("idle RSS, no JVM flags", "", f"{args.bare_rss_kb / 1024:.0f} MiB", ""))
@@ -149,19 +184,22 @@ def main():
         print("| " + " | ".join(row) + " |")
     print()
     print(f"Latency runs achieved {direct_rate:,.0f} req/s direct and {tunnel_rate:,.0f} req/s through tunneld.")
+    if len(rounds) > 1:
+        print(f"Each scenario ran {len(rounds)} times, direct then tunnel; shown is the round with the median "
+              "ratio (latency: the median p99 difference), with its CPU time below.")
     print()
     print("CPU time per unit of work in the measured runs (user + system, all threads), by process:")
     print()
     print("| scenario | route | load generator | local service | tunneld | client | all |")
     print("|---|---|---|---|---|---|---|")
-    rows, ceilings = cpu_rows(out)
+    rows, ceilings = cpu_rows(out, chosen)
     for row in rows:
         print("| " + " | ".join(row) + " |")
     print()
     print("Ratio if tunneld used no CPU and the others cost what they cost here (the load keeps "
           "every core busy): " + ", ".join(ceilings) + ".")
     for route in ("direct", "tunnel"):
-        for path in sorted(out.glob(f"wrk-*-{route}.txt")):
+        for path in sorted(out.glob(f"wrk-*-{route}-*.txt")):
             errors = re.search(r"^\s*Socket errors:.*$", path.read_text(), re.M)
             if errors:
                 print(f"{path.name}: {errors.group(0).strip()}")

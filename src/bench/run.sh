@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of tunneld against going direct, everything on 127.0.0.1:
 #
-#   bash src/bench/run.sh           # full run, about 6 minutes after the build
+#   bash src/bench/run.sh           # full run, about 7 minutes with the build
 #   bash src/bench/run.sh --smoke   # every scenario, short (under a minute): CI-safe
 #
 # Installs wrk, iperf3 and nginx from Debian if missing, builds tunneld if its sources
@@ -22,12 +22,14 @@ usage() {
     exit 2
 }
 
-# Durations in seconds. The warm-up before each measurement is dropped: the JIT compiles the
-# handshake and relay paths slowly while the load keeps both cores busy (at 3 s of warm-up
-# the connection-per-request figure was still about half of its steady state).
+# Durations in seconds. The warm-up before each scenario's first measurement is dropped: the
+# JIT compiles the handshake and relay paths slowly while the load keeps both cores busy (at
+# 3 s of warm-up the connection-per-request figure was still about half of its steady state).
+# Each scenario runs ROUNDS times, direct then tunnel: the machine's speed drifts by tens of
+# percent within minutes, and the report shows the round with the median ratio.
 case "$#:${1:-}" in
-    0:) DURATION=10 IPERF_TIME=8 WARMUP=10 IDLE_CONTROLS=1000 WARM_CONTROLS=300 IDLE_WAIT=15 LAUNCHES=7 ;;
-    1:--smoke) DURATION=2 IPERF_TIME=2 WARMUP=1 IDLE_CONTROLS=50 WARM_CONTROLS=20 IDLE_WAIT=2 LAUNCHES=1 ;;
+    0:) DURATION=10 IPERF_TIME=8 WARMUP=10 ROUNDS=3 IDLE_CONTROLS=1000 WARM_CONTROLS=300 IDLE_WAIT=15 LAUNCHES=7 ;;
+    1:--smoke) DURATION=2 IPERF_TIME=2 WARMUP=1 ROUNDS=1 IDLE_CONTROLS=50 WARM_CONTROLS=20 IDLE_WAIT=2 LAUNCHES=1 ;;
     *) usage ;;
 esac
 
@@ -371,18 +373,21 @@ measurement_failed() {
 
 # wrk_measure NAME ROUTE WRK-OPTION...: a warm-up, then the measurement, kept in
 # target/bench/wrk-NAME-ROUTE.txt. ROUTE: direct (nginx) or tunnel.
+# wrk_measure NAME ROUTE ROUND WRK-ARGS...: one measured wrk run (after a warm-up in round 1).
 wrk_measure() {
-    local name=$1 route=$2 url=$DIRECT_URL headers=()
-    shift 2
-    local out=$OUT/wrk-$name-$route.txt
+    local name=$1 route=$2 round=$3 url=$DIRECT_URL headers=()
+    shift 3
+    local out=$OUT/wrk-$name-$route-$round.txt
     if [[ $route == tunnel ]]; then
         url=$TUNNEL_URL
         headers=(-H "Host: $TUNNEL_HOST")   # wrk does not resolve *.localhost
     fi
-    log "wrk $name, $route"
-    wrk "$@" "${headers[@]}" -d "${WARMUP}s" "$url" >"$out" 2>&1 ||
-        measurement_failed "wrk warm-up failed ($name, $route)" "$out"
-    with_cpu "$OUT/cpu-$name-$route.txt" "$out" wrk "$@" "${headers[@]}" -d "${DURATION}s" "$url" ||
+    log "wrk $name, $route, round $round of $ROUNDS"
+    if ((round == 1)); then
+        wrk "$@" "${headers[@]}" -d "${WARMUP}s" "$url" >"$out" 2>&1 ||
+            measurement_failed "wrk warm-up failed ($name, $route)" "$out"
+    fi
+    with_cpu "$OUT/cpu-$name-$route-$round.txt" "$out" wrk "$@" "${headers[@]}" -d "${DURATION}s" "$url" ||
         measurement_failed "wrk failed ($name, $route)" "$out"
     grep -q '^Requests/sec:' "$out" || measurement_failed "no Requests/sec in wrk's output ($name, $route)" "$out"
     if grep -q 'Non-2xx or 3xx responses' "$out"; then
@@ -390,27 +395,32 @@ wrk_measure() {
     fi
 }
 
+# iperf3_measure ROUTE PORT ROUND: one measured iperf3 run (after a warm-up in round 1).
 iperf3_measure() {
-    local route=$1 port=$2 out=$OUT/iperf3-$1.json
-    log "iperf3, $route"
-    iperf3 -c 127.0.0.1 -p "$port" -t "$WARMUP" -J >"$out" 2>&1 ||
-        measurement_failed "iperf3 warm-up failed ($route)" "$out" "$OUT/iperf3.log"
-    with_cpu "$OUT/cpu-tcp-$route.txt" "$out" iperf3 -c 127.0.0.1 -p "$port" -t "$IPERF_TIME" -J ||
+    local route=$1 port=$2 round=$3 out=$OUT/iperf3-$1-$3.json
+    log "iperf3, $route, round $round of $ROUNDS"
+    if ((round == 1)); then
+        iperf3 -c 127.0.0.1 -p "$port" -t "$WARMUP" -J >"$out" 2>&1 ||
+            measurement_failed "iperf3 warm-up failed ($route)" "$out" "$OUT/iperf3.log"
+    fi
+    with_cpu "$OUT/cpu-tcp-$route-$round.txt" "$out" iperf3 -c 127.0.0.1 -p "$port" -t "$IPERF_TIME" -J ||
         measurement_failed "iperf3 failed ($route)" "$out" "$OUT/iperf3.log"
 }
 
 run_scenarios() {
-    local route
-    for route in direct tunnel; do
-        wrk_measure keepalive "$route" -t2 -c50
-    done
-    for route in direct tunnel; do
-        wrk_measure close "$route" -t2 -c20 -H "Connection: close"
-    done
-    iperf3_measure direct "$IPERF_PORT"
-    iperf3_measure tunnel "$TCP_PORT"
-    for route in direct tunnel; do
-        wrk_measure latency "$route" -t1 -c10 --latency -s src/bench/delay.lua
+    local route round
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for route in direct tunnel; do
+            wrk_measure keepalive "$route" "$round" -t2 -c50
+        done
+        for route in direct tunnel; do
+            wrk_measure close "$route" "$round" -t2 -c20 -H "Connection: close"
+        done
+        iperf3_measure direct "$IPERF_PORT" "$round"
+        iperf3_measure tunnel "$TCP_PORT" "$round"
+        for route in direct tunnel; do
+            wrk_measure latency "$route" "$round" -t1 -c10 --latency -s src/bench/delay.lua
+        done
     done
 }
 
