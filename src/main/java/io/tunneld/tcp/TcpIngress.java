@@ -2,6 +2,8 @@ package io.tunneld.tcp;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import io.tunneld.config.TunneldConfig;
 import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.proxy.ProxyJoin;
@@ -14,6 +16,8 @@ import io.vertx.core.net.NetSocket;
 @ApplicationScoped
 public class TcpIngress {
 
+    private static final Logger LOG = Logger.getLogger(TcpIngress.class);
+
     private final ProxyJoin join;
     private final TunnelMetrics metrics;
     private final TunneldConfig config;
@@ -25,6 +29,7 @@ public class TcpIngress {
     }
 
     void accept(NetSocket socket, Tunnel tunnel) {
+        LOG.debugf("%s: connection from %s", tunnel.url(), socket.remoteAddress());
         metrics.publicConnection(Protocol.TCP);
         // Nothing more is read until the proxy is there; the peer's bytes wait in the socket.
         Buffer early = Buffer.buffer();

@@ -13,8 +13,10 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tunneld.testclient.NgrokTestClient;
 import io.tunneld.testsupport.EchoServer;
+import io.tunneld.testsupport.LogRecords;
 import io.tunneld.testsupport.PublicClient;
 import io.tunneld.testsupport.StreamServer;
 import io.tunneld.testsupport.TunneldTest;
@@ -206,6 +209,26 @@ class PublicTrafficTest extends TunneldTest {
             s.getOutputStream().write(bytes);
             assertArrayEquals(bytes, PublicClient.readExactly(s.getInputStream(), bytes.length));
         }
+    }
+
+    @Test
+    void aTcpTunnelTakesConnectionsOnEveryEventLoop() throws Exception {
+        String url = client.reqTunnel("tcp", "", "", "", 0).get(0).str("Url");
+        client.forward(url, "127.0.0.1", echo.port());
+        int port = Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
+        Set<String> threads;
+        try (LogRecords records = new LogRecords()) {
+            for (int i = 0; i < 4; i++) {
+                try (Socket s = PublicClient.plain(port)) {
+                    s.getOutputStream().write('x');
+                    assertEquals('x', s.getInputStream().read());
+                }
+            }
+            threads = records.lines().stream().filter(line -> line.text().startsWith(url + ": connection from"))
+                    .map(LogRecords.Line::thread).collect(Collectors.toSet());
+        }
+        // The test profile serves on two loops; one loop would join most connections across threads.
+        assertEquals(2, threads.size(), "accepted on " + threads);
     }
 
     @Test

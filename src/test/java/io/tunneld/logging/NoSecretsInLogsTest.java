@@ -3,23 +3,15 @@ package io.tunneld.logging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
-
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.tunneld.testclient.NgrokTestClient;
 import io.tunneld.testsupport.EchoServer;
+import io.tunneld.testsupport.LogRecords;
 import io.tunneld.testsupport.PublicClient;
 import io.tunneld.testsupport.TunneldTest;
 
@@ -29,30 +21,7 @@ class NoSecretsInLogsTest extends TunneldTest {
 
     @Test
     void secretsNeverAppearInAnyLogRecord() throws Exception {
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                String text = record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage();
-                if (record.getThrown() != null) {
-                    StringWriter trace = new StringWriter();
-                    record.getThrown().printStackTrace(new PrintWriter(trace));
-                    text += trace;
-                }
-                lines.add(text);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        capture.setLevel(Level.ALL);
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
+        LogRecords records = new LogRecords();
         String clientId;
         try (EchoServer echo = new EchoServer()) {
             try (NgrokTestClient bad = connect()) {
@@ -70,8 +39,9 @@ class NoSecretsInLogsTest extends TunneldTest {
             }
             Thread.sleep(300);
         } finally {
-            root.removeHandler(capture);
+            records.close();
         }
+        List<String> lines = records.lines().stream().map(LogRecords.Line::text).toList();
         assertTrue(lines.size() >= 3, "the actions above were logged: " + lines);
         String all = String.join("\n", lines);
         for (String secret : new String[] { "SECRET-TOKEN-never-logged", "test-token-2", "hunter2-secret",
