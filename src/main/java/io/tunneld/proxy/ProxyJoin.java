@@ -96,9 +96,19 @@ public class ProxyJoin {
         Counter in = metrics.bytesIn();
         Counter out = metrics.bytesOut();
         in.increment(replay.length());
+        start(publicSide, proxy, first, in::increment, out::increment);
+    }
+
+    /**
+     * Relays both ways, then sends {@code first} on the proxy, then reads the held public side
+     * again. In that order: the client answers as soon as {@code first} arrives, on the proxy's
+     * own event loop, which may be another one than this; an answer that came before the relay
+     * would meet the proxy's idle handler and be lost.
+     */
+    static void start(NetSocket publicSide, NetSocket proxy, Buffer first, IntConsumer in, IntConsumer out) {
+        relay(publicSide, proxy, in);
+        relay(proxy, publicSide, out);
         proxy.write(first);
-        relay(publicSide, proxy, in::increment);
-        relay(proxy, publicSide, out::increment);
         release(publicSide);
     }
 

@@ -1,0 +1,113 @@
+package io.tunneld.proxy;
+
+import static io.tunneld.testsupport.EventLoops.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.netty.channel.EventLoop;
+import io.tunneld.testsupport.EventLoops;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
+
+/**
+ * {@link ProxyJoin#start} with the public connection and the proxy on different event loops:
+ * the client's answer arrives on the proxy's loop while the public loop is still joining.
+ * The test holds the public loop inside the proxy's write for long enough that the answer
+ * is in before the join goes on; it must still reach the public side.
+ */
+class ProxyJoinStartTest {
+
+    private Vertx vertx;
+    private EventLoop publicLoop;
+    private EventLoop proxyLoop;
+
+    @BeforeEach
+    void start() {
+        vertx = Vertx.vertx();
+        publicLoop = EventLoops.of(vertx).get(0);
+        proxyLoop = EventLoops.of(vertx).get(1);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        await(vertx.close());
+    }
+
+    @Test
+    void anAnswerThatComesAtOnceOnTheProxysLoopReachesThePublicSide() throws Exception {
+        // The client end of the proxy, on the proxy's loop too (the public loop will be busy):
+        // answers as soon as StartProxy (here "start") arrives.
+        NetServer client = onLoop(proxyLoop, () -> vertx.createNetServer()
+                .connectHandler(socket -> socket.handler(data -> socket.write("answer"))).listen(0, "127.0.0.1"));
+        Buffer lost = Buffer.buffer();
+        NetSocket proxy = onLoop(proxyLoop, () -> vertx.createNetClient().connect(client.actualPort(), "127.0.0.1"));
+        proxy.handler(lost::appendBuffer); // as the pool leaves an idle proxy
+
+        CompletableFuture<NetSocket> accepted = new CompletableFuture<>();
+        NetServer publicPort = onLoop(publicLoop, () -> vertx.createNetServer().connectHandler(socket -> {
+            ProxyJoin.hold(socket);
+            accepted.complete(socket);
+        }).listen(0, "127.0.0.1"));
+        try (Socket visitor = new Socket(InetAddress.getLoopbackAddress(), publicPort.actualPort())) {
+            NetSocket publicSide = accepted.get(5, TimeUnit.SECONDS);
+            Promise<Void> joined = Promise.promise();
+            EventLoops.contextOn(vertx, publicLoop).runOnContext(v -> {
+                ProxyJoin.start(publicSide, answeredDuringWrite((NetSocketInternal) proxy), Buffer.buffer("start"),
+                        n -> { }, n -> { });
+                joined.complete();
+            });
+            await(joined.future());
+
+            visitor.setSoTimeout(5000);
+            InputStream in = visitor.getInputStream();
+            assertEquals("answer", new String(in.readNBytes("answer".length()), StandardCharsets.US_ASCII));
+            assertEquals("", lost.toString(), "nothing went to the idle handler");
+        }
+    }
+
+    /** Runs {@code action} on a context of {@code loop}, so what it opens lives there. */
+    private <T> T onLoop(EventLoop loop, Supplier<Future<T>> action) throws Exception {
+        Promise<T> result = Promise.promise();
+        Context context = EventLoops.contextOn(vertx, loop);
+        context.runOnContext(v -> action.get().onComplete(result));
+        return await(result.future());
+    }
+
+    /**
+     * {@code real}, except that a write returns only after 200 ms: time for the other end's
+     * answer to arrive on the proxy's own loop before the join goes on.
+     */
+    private static NetSocketInternal answeredDuringWrite(NetSocketInternal real) {
+        return (NetSocketInternal) Proxy.newProxyInstance(NetSocketInternal.class.getClassLoader(),
+                new Class<?>[] { NetSocketInternal.class }, (self, method, args) -> {
+                    try {
+                        Object result = method.invoke(real, args);
+                        if (method.getName().equals("write")) {
+                            Thread.sleep(200);
+                        }
+                        return result == real ? self : result;
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+}
