@@ -371,9 +371,8 @@ measurement_failed() {
     die "$why" "${@:2}" "$OUT/tunneld.log" "$OUT/client.log"
 }
 
-# wrk_measure NAME ROUTE WRK-OPTION...: a warm-up, then the measurement, kept in
-# target/bench/wrk-NAME-ROUTE.txt. ROUTE: direct (nginx) or tunnel.
-# wrk_measure NAME ROUTE ROUND WRK-ARGS...: one measured wrk run (after a warm-up in round 1).
+# wrk_measure NAME ROUTE ROUND WRK-OPTION...: the measurement (after a warm-up in round 1),
+# kept in target/bench/wrk-NAME-ROUTE-ROUND.txt. ROUTE: direct (nginx) or tunnel.
 wrk_measure() {
     local name=$1 route=$2 round=$3 url=$DIRECT_URL headers=()
     shift 3

@@ -27,8 +27,9 @@ public interface TunneldConfig {
 
     /**
      * Event loops serving the listeners, each taking connections on every port, TCP tunnel
-     * ports included (default: one per core). A public connection and a proxy on different loops hand every buffer across
-     * threads, so on a machine shared with other busy processes fewer can be faster.
+     * ports included (default: one per core). A public connection and a proxy on different
+     * loops hand every buffer across threads, so on a machine shared with other busy
+     * processes fewer can be faster.
      */
     Optional<Integer> eventLoops();
 
