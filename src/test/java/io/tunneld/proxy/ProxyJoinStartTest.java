@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,9 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import io.netty.channel.EventLoop;
 import io.tunneld.testsupport.EventLoops;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
@@ -56,40 +53,30 @@ class ProxyJoinStartTest {
     void anAnswerThatComesAtOnceOnTheProxysLoopReachesThePublicSide() throws Exception {
         // The client end of the proxy, on the proxy's loop too (the public loop will be busy):
         // answers as soon as StartProxy (here "start") arrives.
-        NetServer client = onLoop(proxyLoop, () -> vertx.createNetServer()
+        NetServer client = EventLoops.on(vertx, proxyLoop, () -> vertx.createNetServer()
                 .connectHandler(socket -> socket.handler(data -> socket.write("answer"))).listen(0, "127.0.0.1"));
         Buffer lost = Buffer.buffer();
-        NetSocket proxy = onLoop(proxyLoop, () -> vertx.createNetClient().connect(client.actualPort(), "127.0.0.1"));
+        NetSocket proxy = EventLoops.on(vertx, proxyLoop, () -> vertx.createNetClient().connect(client.actualPort(), "127.0.0.1"));
         proxy.handler(lost::appendBuffer); // as the pool leaves an idle proxy
 
         CompletableFuture<NetSocket> accepted = new CompletableFuture<>();
-        NetServer publicPort = onLoop(publicLoop, () -> vertx.createNetServer().connectHandler(socket -> {
+        NetServer publicPort = EventLoops.on(vertx, publicLoop, () -> vertx.createNetServer().connectHandler(socket -> {
             ProxyJoin.hold(socket);
             accepted.complete(socket);
         }).listen(0, "127.0.0.1"));
         try (Socket visitor = new Socket(InetAddress.getLoopbackAddress(), publicPort.actualPort())) {
             NetSocket publicSide = accepted.get(5, TimeUnit.SECONDS);
-            Promise<Void> joined = Promise.promise();
-            EventLoops.contextOn(vertx, publicLoop).runOnContext(v -> {
+            EventLoops.on(vertx, publicLoop, () -> {
                 ProxyJoin.start(publicSide, answeredDuringWrite((NetSocketInternal) proxy), Buffer.buffer("start"),
                         n -> { }, n -> { });
-                joined.complete();
+                return Future.succeededFuture();
             });
-            await(joined.future());
 
             visitor.setSoTimeout(5000);
             InputStream in = visitor.getInputStream();
             assertEquals("answer", new String(in.readNBytes("answer".length()), StandardCharsets.US_ASCII));
             assertEquals("", lost.toString(), "nothing went to the idle handler");
         }
-    }
-
-    /** Runs {@code action} on a context of {@code loop}, so what it opens lives there. */
-    private <T> T onLoop(EventLoop loop, Supplier<Future<T>> action) throws Exception {
-        Promise<T> result = Promise.promise();
-        Context context = EventLoops.contextOn(vertx, loop);
-        context.runOnContext(v -> action.get().onComplete(result));
-        return await(result.future());
     }
 
     /**

@@ -157,10 +157,8 @@ class ProxyPoolTest {
     /** n loopback connections whose server sides (in accept order) live on {@code loop}. */
     private List<NetSocket> proxiesOn(EventLoop loop, int n) throws Exception {
         List<NetSocket> accepted = new CopyOnWriteArrayList<>();
-        Promise<NetServer> listening = Promise.promise();
-        EventLoops.contextOn(vertx, loop).runOnContext(v -> vertx.createNetServer().connectHandler(accepted::add)
-                .listen(0, "127.0.0.1").onComplete(listening));
-        NetServer server = await(listening.future());
+        NetServer server = EventLoops.on(vertx, loop,
+                () -> vertx.createNetServer().connectHandler(accepted::add).listen(0, "127.0.0.1"));
         for (int i = 0; i < n; i++) {
             await(vertx.createNetClient().connect(server.actualPort(), "127.0.0.1"))
                     .closeHandler(v -> closedByPool.incrementAndGet());

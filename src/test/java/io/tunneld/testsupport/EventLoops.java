@@ -3,10 +3,12 @@ package io.tunneld.testsupport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.impl.VertxInternal;
@@ -34,6 +36,16 @@ public final class EventLoops {
             loops.add((EventLoop) loop);
         }
         return loops;
+    }
+
+    /**
+     * Runs {@code action} on a context of {@code loop}, so that what it opens (a server's
+     * connections, a client connection) lives on that loop, and returns its result.
+     */
+    public static <T> T on(Vertx vertx, EventLoop loop, Supplier<Future<T>> action) throws Exception {
+        Promise<T> result = Promise.promise();
+        contextOn(vertx, loop).runOnContext(v -> action.get().onComplete(result));
+        return await(result.future());
     }
 
     /** The future's result, waiting up to 5 s. */
