@@ -37,8 +37,13 @@ import io.vertx.core.net.impl.NetSocketInternal;
  */
 final class ProxyPool {
 
-    /** A public connection waiting for a proxy, and the event loop it lives on. */
-    private record Waiter(Promise<NetSocket> promise, Context context, EventLoop loop, long timer) {
+    /** A public connection waiting for a proxy, on {@code context}. */
+    private record Waiter(Promise<NetSocket> promise, Context context, long timer) {
+
+        /** The event loop the public connection lives on. */
+        EventLoop loop() {
+            return ((ContextInternal) context).nettyEventLoop();
+        }
     }
 
     /** An idle proxy, the event loop it lives on, and since when. */
@@ -106,7 +111,7 @@ final class ProxyPool {
             ready = parked == null ? null : parked.socket();
             if (ready == null) {
                 long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timeOut(promise));
-                waiters.add(new Waiter(promise, context, loop, timer));
+                waiters.add(new Waiter(promise, context, timer));
             }
             refill();
         }
