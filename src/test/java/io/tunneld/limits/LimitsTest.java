@@ -1,5 +1,6 @@
 package io.tunneld.limits;
 
+import static io.tunneld.testsupport.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +11,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import javax.net.ssl.SSLSocket;
 
@@ -49,7 +49,7 @@ class LimitsTest extends TunneldTest {
     @BeforeEach
     void noSessionsLeft() throws InterruptedException {
         // Sessions of earlier tests close asynchronously; start each test from none.
-        await(() -> controls.controls().isEmpty());
+        eventually(() -> controls.controls().isEmpty());
     }
 
     @Test
@@ -106,7 +106,7 @@ class LimitsTest extends TunneldTest {
             for (int i = 0; i < 5; i++) {
                 c.openProxy();
             }
-            await(() -> c.openProxies() == 2);
+            eventually(() -> c.openProxies() == 2);
         }
     }
 
@@ -135,7 +135,7 @@ class LimitsTest extends TunneldTest {
         try (NgrokTestClient deaf = connect(); NgrokTestClient reading = authed("")) {
             reading.setHeartbeat(Duration.ofMillis(500));   // the heartbeat timeout here is 2 s
             deaf.sendAuth("", "");
-            await(() -> controls.controls().size() == 2);
+            eventually(() -> controls.controls().size() == 2);
             // It pings as fast as it can and reads nothing: its Pongs wait behind each other in
             // tunneld's queue of 8, and then also behind the full buffers of a peer that does not read.
             int pings = 0;
@@ -148,7 +148,7 @@ class LimitsTest extends TunneldTest {
                 // tunneld closed it while it was still sending
             }
             int sent = pings;
-            await(() -> controls.controls().size() == 1);
+            eventually(() -> controls.controls().size() == 1);
             assertTrue(sent < 2_000_000, "dropped after " + sent + " Pings");
             assertThrows(IOException.class, () -> {
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -196,14 +196,5 @@ class LimitsTest extends TunneldTest {
     @Test
     void configuredPemKeysAreHandedOverOnce() throws Exception {
         ServerTlsTest.assertKeysHandedOverOnce(tls, vertx);
-    }
-
-    /** Waits up to {@link #WAIT} for the condition; fails the test if it does not come. */
-    static void await(BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
-        assertTrue(condition.getAsBoolean(), "not within " + WAIT.toSeconds() + " s");
     }
 }

@@ -1,6 +1,7 @@
 package io.tunneld.listener;
 
 import static io.tunneld.testsupport.EventLoops.await;
+import static io.tunneld.testsupport.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,32 +10,17 @@ import java.net.Socket;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.tunneld.testsupport.EventLoops;
+import io.tunneld.testsupport.VertxTest;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServerOptions;
 
 /** A listener takes connections on every event loop it was given, also on a random port. */
-class ListenerTest {
-
-    private Vertx vertx;
-
-    @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        await(vertx.close());
-    }
+class ListenerTest extends VertxTest {
 
     @Test
     void everyEventLoopTakesConnectionsOnOneRandomPort() throws Exception {
@@ -51,15 +37,11 @@ class ListenerTest {
         for (int i = 0; i < 4; i++) {
             new Socket(InetAddress.getLoopbackAddress(), listener.port()).close();
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (accepted.get() < 4 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(4, accepted.get());
+        eventually(() -> accepted.get() == 4);
         assertEquals(2, servedOn.size(), "connections spread over both loops: " + servedOn);
     }
 
     private List<Context> twoEventLoopContexts() {
-        return EventLoops.of(vertx).stream().limit(2).<Context>map(loop -> EventLoops.contextOn(vertx, loop)).toList();
+        return List.of(EventLoops.contextOn(vertx, loop(0)), EventLoops.contextOn(vertx, loop(1)));
     }
 }

@@ -10,12 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.tunneld.testsupport.VertxTest;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.impl.VertxInternal;
@@ -29,19 +27,7 @@ import io.vertx.core.net.impl.NetSocketInternal;
  * between the relay's "queue full?" and its pause. The test plays that interleaving
  * exactly (the drain handler runs inside the first "full" answer); the relay must read on.
  */
-class ProxyJoinRelayTest {
-
-    private Vertx vertx;
-
-    @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        await(vertx.close());
-    }
+class ProxyJoinRelayTest extends VertxTest {
 
     @Test
     void aDrainBetweenTheCheckAndThePauseDoesNotStopTheRelay() throws Exception {

@@ -1,6 +1,5 @@
 package io.tunneld.proxy;
 
-import static io.tunneld.testsupport.EventLoops.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.InputStream;
@@ -12,14 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.netty.channel.EventLoop;
 import io.tunneld.testsupport.EventLoops;
+import io.tunneld.testsupport.VertxTest;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
@@ -31,26 +28,12 @@ import io.vertx.core.net.impl.NetSocketInternal;
  * The test holds the public loop inside the proxy's write for long enough that the answer
  * is in before the join goes on; it must still reach the public side.
  */
-class ProxyJoinStartTest {
-
-    private Vertx vertx;
-    private EventLoop publicLoop;
-    private EventLoop proxyLoop;
-
-    @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-        publicLoop = EventLoops.of(vertx).get(0);
-        proxyLoop = EventLoops.of(vertx).get(1);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        await(vertx.close());
-    }
+class ProxyJoinStartTest extends VertxTest {
 
     @Test
     void anAnswerThatComesAtOnceOnTheProxysLoopReachesThePublicSide() throws Exception {
+        EventLoop publicLoop = loop(0);
+        EventLoop proxyLoop = loop(1);
         // The client end of the proxy, on the proxy's loop too (the public loop will be busy):
         // answers as soon as StartProxy (here "start") arrives.
         NetServer client = EventLoops.on(vertx, proxyLoop, () -> vertx.createNetServer()

@@ -1,6 +1,7 @@
 package io.tunneld.session;
 
 import static io.tunneld.testsupport.EventLoops.await;
+import static io.tunneld.testsupport.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -10,19 +11,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.netty.channel.EventLoop;
 import io.tunneld.testsupport.EventLoops;
+import io.tunneld.testsupport.VertxTest;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
@@ -33,12 +31,11 @@ import io.vertx.core.net.impl.NetSocketInternal;
  * goes to a public connection on its own event loop where one waits, and a session in use
  * keeps a spare on each loop.
  */
-class ProxyPoolTest {
+class ProxyPoolTest extends VertxTest {
 
     private static final int LIMIT = 10;
     private static final Duration LONG = Duration.ofMinutes(1);
 
-    private Vertx vertx;
     /** Two event loops of {@code vertx}. */
     private EventLoop x;
     private EventLoop y;
@@ -46,15 +43,9 @@ class ProxyPoolTest {
     private final AtomicInteger closedByPool = new AtomicInteger();
 
     @BeforeEach
-    void start() {
-        vertx = Vertx.vertx();
-        x = EventLoops.of(vertx).get(0);
-        y = EventLoops.of(vertx).get(1);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        await(vertx.close());
+    void loops() {
+        x = loop(0);
+        y = loop(1);
     }
 
     @Test
@@ -85,10 +76,7 @@ class ProxyPoolTest {
         for (int i = 0; i < 5; i++) {
             pool.sweep(LONG, false);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (closedByPool.get() < 6 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        eventually(() -> closedByPool.get() >= 6);
         Thread.sleep(200); // and no more than that
         assertEquals(6, closedByPool.get(), "one spare kept, the three in use untouched");
     }
@@ -127,15 +115,30 @@ class ProxyPoolTest {
         pool.registered(onX.get(2));
         // Two spares wanted after use: the surplus goes where a loop has two, older first.
         pool.sweep(LONG, false);
-        waitUntil(() -> !isOpen(onX.get(1)));
+        eventually(() -> !isOpen(onX.get(1)));
         assertTrue(isOpen(onY), "the only spare on y is kept");
         assertTrue(isOpen(onX.get(2)), "one spare on x is kept");
 
         // A quiet interval: back to one spare.
         pool.sweep(LONG, false);
-        waitUntil(() -> openCount(List.of(onY, onX.get(2))) == 1);
+        eventually(() -> openCount(List.of(onY, onX.get(2))) == 1);
         Thread.sleep(200); // and no more than that
         assertEquals(1, openCount(List.of(onY, onX.get(2))));
+    }
+
+    @Test
+    void aConnectionFindingASpareOnlyOnAnotherLoopTakesItAtOnceAndMoreAreAskedFor() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        ProxyPool pool = new ProxyPool(vertx, asked::incrementAndGet, LIMIT, LONG);
+        pool.prime();
+        NetSocket onX = proxiesOn(x, 1).get(0);
+        pool.registered(onX);
+
+        Promise<NetSocket> onY = Promise.promise();
+        pool.acquire(EventLoops.contextOn(vertx, y), LONG, onY);
+        assertSame(onX, onY.future().result(), "no waiting for a handshake");
+        // As a burst: the spare target doubles (1 to 2), and both are asked for.
+        assertEquals(3, asked.get(), "the first, then two spares");
     }
 
     private static boolean isOpen(NetSocket socket) {
@@ -144,14 +147,6 @@ class ProxyPoolTest {
 
     private static int openCount(List<NetSocket> sockets) {
         return (int) sockets.stream().filter(ProxyPoolTest::isOpen).count();
-    }
-
-    private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(condition.getAsBoolean(), "condition not met within 5 s");
     }
 
     /** n loopback connections whose server sides (in accept order) live on {@code loop}. */
@@ -163,11 +158,7 @@ class ProxyPoolTest {
             await(vertx.createNetClient().connect(server.actualPort(), "127.0.0.1"))
                     .closeHandler(v -> closedByPool.incrementAndGet());
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (accepted.size() < n && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(accepted.size() >= n, "accepted " + accepted.size());
+        eventually(() -> accepted.size() >= n);
         return List.copyOf(accepted);
     }
 }
