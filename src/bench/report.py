@@ -130,11 +130,16 @@ def main():
     def percent(x):
         return f"{x:.0%}"
 
+    def ratios_of(scenario, rates):
+        """Each round's tunnel/direct ratio; records the median round as the scenario's."""
+        ratios = [tunnel / direct for direct, tunnel in rates]
+        chosen[scenario] = median_round(ratios)
+        return ratios, chosen[scenario]
+
     def rate_row(label, scenario, unit):
         rates = [(wrk(out / f"wrk-{scenario}-direct-{r}.txt")[0], wrk(out / f"wrk-{scenario}-tunnel-{r}.txt")[0])
                  for r in rounds]
-        ratios = [tunnel / direct for direct, tunnel in rates]
-        r = chosen[scenario] = median_round(ratios)
+        ratios, r = ratios_of(scenario, rates)
         direct, tunnel = rates[r - 1]
         rows.append((label, f"{three_figures(direct)} {unit}", f"{three_figures(tunnel)} {unit}",
                      ratio_cell(ratios, r, percent)))
@@ -143,8 +148,7 @@ def main():
     rate_row("HTTP new connection per request, 20 connections, 1 KiB body", "close", "req/s")
 
     rates = [(gbits(out / f"iperf3-direct-{r}.json"), gbits(out / f"iperf3-tunnel-{r}.json")) for r in rounds]
-    ratios = [tunnel / direct for direct, tunnel in rates]
-    r = chosen["tcp"] = median_round(ratios)
+    ratios, r = ratios_of("tcp", rates)
     silent = {route: silent_seconds(out / f"iperf3-{route}-{r}.json") for route in ("direct", "tunnel")}
     cells = [f"{rate:.2f} Gbit/s" + (f", nothing in {silent[route][0]} of {silent[route][1]} s"
                                      if silent[route][0] else "")

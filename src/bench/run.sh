@@ -6,9 +6,10 @@
 #
 # Installs wrk, iperf3 and nginx from Debian if missing, builds tunneld if its sources
 # changed, then starts nginx (the local service), an iperf3 server, tunneld with default
-# settings as the README runs it, and the benchmark's ngrok 1.x client (io.tunneld.bench.BenchClient, in
-# src/test). Each scenario runs direct and through the tunnel; the Markdown table goes to
-# stdout and target/bench/results.md, raw outputs and every process's log to target/bench/.
+# settings as the README runs it, and the benchmark's ngrok 1.x client
+# (io.tunneld.bench.BenchClient, in src/test). Each scenario runs direct and through the
+# tunnel, in rounds; the Markdown table goes to stdout and target/bench/results.md, raw
+# outputs and every process's log to target/bench/.
 # Everything started here is stopped on exit, also on Ctrl-C or failure.
 set -Eeuo pipefail
 
@@ -297,6 +298,9 @@ measure_startup() {
 # idle_sessions N: BenchClient holding N idle controls with two http tunnels each; sets
 # IDLE_CLIENT_PID once all are up.
 idle_sessions() {
+    # Emptied here, before the client's own redirection, which may come after the first
+    # check: an earlier client's line must not pass for this one's.
+    : >"$OUT/idle-client.log"
     "${CLIENT[@]}" --idle-controls "$1" >"$OUT/idle-client.log" 2>&1 &
     IDLE_CLIENT_PID=$!
     started+=("$IDLE_CLIENT_PID")
@@ -306,8 +310,9 @@ idle_sessions() {
 }
 
 # RSS added by idle sessions: N controls with two http tunnels each, 3 s after they are up,
-# both sides measured after a full GC and a native heap trim. A warm-up round of sessions, opened and closed first,
-# keeps first-use costs (classes loaded, code compiled) out of the per-session figure.
+# both sides measured after a full GC and a native heap trim. A warm-up round of sessions,
+# opened and closed first, keeps first-use costs (classes loaded, code compiled) out of the
+# per-session figure.
 measure_idle_controls() {
     idle_sessions "$WARM_CONTROLS"
     stop "$IDLE_CLIENT_PID"
@@ -320,6 +325,7 @@ measure_idle_controls() {
 }
 
 start_client() {
+    : >"$OUT/client.log"   # as in idle_sessions: no READY of an earlier run
     "${CLIENT[@]}" --http "bench=127.0.0.1:$NGINX_PORT" --tcp "$TCP_PORT=127.0.0.1:$IPERF_PORT" \
         >"$OUT/client.log" 2>&1 &
     CLIENT_PID=$!
