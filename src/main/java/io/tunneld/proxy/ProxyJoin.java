@@ -126,7 +126,8 @@ public class ProxyJoin {
                 return;
             }
             counted.accept(data.readableBytes());
-            output.writeMessage(data);
+            // No completion handler: the Future-returning form makes three promises per buffer.
+            output.writeMessage(data, null);
             if (output.writeQueueFull()) {
                 input.config().setAutoRead(false);
                 // On another event loop the output can drain, and its drain handler find
