@@ -3,8 +3,6 @@ package io.tunneld.proxy;
 import static io.tunneld.testsupport.EventLoops.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
+import io.tunneld.testsupport.Interposed;
 import io.tunneld.testsupport.VertxTest;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -66,23 +65,17 @@ class ProxyJoinRelayTest extends VertxTest {
     private static NetSocketInternal drainsDuringFirstFullCheck(NetSocketInternal real) {
         AtomicReference<Handler<Void>> drain = new AtomicReference<>();
         AtomicBoolean first = new AtomicBoolean(true);
-        return (NetSocketInternal) Proxy.newProxyInstance(NetSocketInternal.class.getClassLoader(),
-                new Class<?>[] { NetSocketInternal.class }, (self, method, args) -> {
-                    if (method.getName().equals("writeQueueFull") && first.getAndSet(false)) {
-                        drain.get().handle(null);
-                        return true;
-                    }
-                    if (method.getName().equals("drainHandler")) {
-                        @SuppressWarnings("unchecked")
-                        Handler<Void> handler = (Handler<Void>) args[0];
-                        drain.set(handler);
-                    }
-                    try {
-                        Object result = method.invoke(real, args);
-                        return result == real ? self : result;
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return Interposed.netSocket(real, (method, args, proceed) -> {
+            if (method.getName().equals("writeQueueFull") && first.getAndSet(false)) {
+                drain.get().handle(null);
+                return true;
+            }
+            if (method.getName().equals("drainHandler")) {
+                @SuppressWarnings("unchecked")
+                Handler<Void> handler = (Handler<Void>) args[0];
+                drain.set(handler);
+            }
+            return proceed.call();
+        });
     }
 }

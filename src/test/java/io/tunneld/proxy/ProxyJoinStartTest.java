@@ -3,8 +3,6 @@ package io.tunneld.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.InputStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import io.netty.channel.EventLoop;
 import io.tunneld.testsupport.EventLoops;
+import io.tunneld.testsupport.Interposed;
 import io.tunneld.testsupport.VertxTest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -67,17 +66,12 @@ class ProxyJoinStartTest extends VertxTest {
      * answer to arrive on the proxy's own loop before the join goes on.
      */
     private static NetSocketInternal answeredDuringWrite(NetSocketInternal real) {
-        return (NetSocketInternal) Proxy.newProxyInstance(NetSocketInternal.class.getClassLoader(),
-                new Class<?>[] { NetSocketInternal.class }, (self, method, args) -> {
-                    try {
-                        Object result = method.invoke(real, args);
-                        if (method.getName().equals("write")) {
-                            Thread.sleep(200);
-                        }
-                        return result == real ? self : result;
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return Interposed.netSocket(real, (method, args, proceed) -> {
+            Object result = proceed.call();
+            if (method.getName().equals("write")) {
+                Thread.sleep(200);
+            }
+            return result;
+        });
     }
 }
