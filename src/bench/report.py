@@ -95,7 +95,7 @@ def cpu_rows(out, chosen):
                 ceilings.append(f"{label.lower()} {ceiling / direct_rate:.0%}")
             else:
                 direct_rate = amount / seconds
-            cells = [f"{x:,.1f}" for x in parts] + [""] * (6 - len(parts) - 2)
+            cells = [f"{x:,.1f}" for x in parts] + [""] * (4 - len(parts))   # four process columns
             rows.append((label, route, *cells, f"{sum(parts):,.1f} {unit}"))
     return rows, ceilings
 
