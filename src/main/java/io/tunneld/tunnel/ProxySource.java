@@ -1,0 +1,28 @@
+package io.tunneld.tunnel;
+
+import java.time.Duration;
+
+import io.tunneld.protocol.StartProxy;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+
+/**
+ * What serves a tunnel's public connections: the session that opened it, on this replica or
+ * on another one. The data path sees only this.
+ */
+public interface ProxySource {
+
+    /**
+     * A proxy connection for a public connection arriving on {@code caller}'s context, within
+     * {@code timeout}; completes {@code promise} on that context.
+     *
+     * @param start what the client will be told of the public connection
+     */
+    void acquire(Context caller, StartProxy start, Duration timeout, Promise<ProxyConnection> promise);
+
+    /** The public connection behind {@code promise} left before a proxy came. */
+    void cancel(Promise<ProxyConnection> promise);
+
+    /** A proxy that was acquired but not used: its public peer went away first. */
+    void giveBack(ProxyConnection proxy);
+}
