@@ -6,11 +6,13 @@ package io.tunneld.cluster;
  * scripts run unchanged on standalone Redis, Sentinel and Redis Cluster (one slot).
  *
  * <p>Layout: {@code P:routes} (hash, route key to {@link RouteEntry} JSON), {@code P:sessions}
- * (hash, ClientId to {@code {"r":replica,"p":principal}}), {@code P:affinity:ID} (hash with
+ * (hash, ClientId to {@link SessionEntry} JSON), {@code P:affinity:ID} (hash with
  * the principal {@code p}, random hosts {@code h} and TCP ports {@code t} the id held,
  * space-separated, newest last; no expiry while the session lives), {@code P:replica:ID}
  * (the replica's address, expiring with its lease), {@code P:members} (set of replica ids)
- * and the pub/sub channel {@code P:events}, which carries every change as one line.
+ * and the pub/sub channel {@code P:events}, which carries every change as one line. A session
+ * is one instance ({@code g}) of its ClientId: a session replaced under the same id, even on
+ * the same replica, can no longer end its successor or free its routes.
  */
 final class DirectoryScripts {
 
@@ -25,7 +27,7 @@ final class DirectoryScripts {
             """;
 
     /**
-     * ARGV: clientId, principal, replica. The id is refused ({'taken'}) when a live session
+     * ARGV: clientId, principal, replica, instance. The id is refused ({'taken'}) when a live session
      * or the remembered owner of the id is another principal. Otherwise the session is this
      * replica's (a live one elsewhere learns it from the event and closes), its memory stops
      * expiring, and the reply is {'ok', hosts, ports}.
@@ -43,7 +45,7 @@ final class DirectoryScripts {
               if not cur or cjson.decode(cur).p ~= ARGV[2] then return {'taken'} end
               owner = false
             end
-            local entry = cjson.encode({r = ARGV[3], p = ARGV[2]})
+            local entry = cjson.encode({r = ARGV[3], p = ARGV[2], g = ARGV[4]})
             redis.call('HSET', sessions, ARGV[1], entry)
             publish('S+ ' .. ARGV[1] .. ' ' .. entry)
             if not owner then
@@ -55,31 +57,31 @@ final class DirectoryScripts {
             """);
 
     /**
-     * ARGV: clientId, replica, memory TTL in ms. Ends the session if this replica still has
-     * it; its memory of URLs starts expiring from now.
+     * ARGV: clientId, instance, memory TTL in ms. Ends the session if that instance still
+     * has the id; its memory of URLs starts expiring from now.
      */
     static final RedisScript CLOSE_SESSION = new RedisScript(PRELUDE + """
             local sessions = P .. ':sessions'
             local cur = redis.call('HGET', sessions, ARGV[1])
-            if cur and cjson.decode(cur).r == ARGV[2] then
+            local s = cur and cjson.decode(cur)
+            if s and s.g == ARGV[2] then
               redis.call('HDEL', sessions, ARGV[1])
-              publish('S- ' .. ARGV[1] .. ' ' .. ARGV[2])
+              publish('S- ' .. ARGV[1] .. ' ' .. s.r)
               redis.call('PEXPIRE', P .. ':affinity:' .. ARGV[1], ARGV[3])
             end
             return 0
             """);
 
     /**
-     * ARGV: replica, clientId, principal, then route key and entry JSON pairs. All or none:
+     * ARGV: instance, clientId, principal, then route key and entry JSON pairs. All or none:
      * returns 0 when every route is now the session's, the 1-based index of the first route a
-     * live session of someone else holds, or -1 when the session is no longer this
-     * replica's. A route of the same session (a client that reconnected elsewhere) is taken
+     * live session of someone else holds, or -1 when that instance no longer has the id. A route of the same session (a client that reconnected elsewhere) is taken
      * over at once; one held by a dead replica is free.
      */
     static final RedisScript CLAIM_ROUTES = new RedisScript(PRELUDE + """
             local routes = P .. ':routes'
             local session = redis.call('HGET', P .. ':sessions', ARGV[2])
-            if not session or cjson.decode(session).r ~= ARGV[1] then return -1 end
+            if not session or cjson.decode(session).g ~= ARGV[1] then return -1 end
             for i = 4, #ARGV, 2 do
               local cur = redis.call('HGET', routes, ARGV[i])
               if cur then
@@ -94,16 +96,16 @@ final class DirectoryScripts {
             return 0
             """);
 
-    /** ARGV: replica, clientId, then route keys: frees those this replica's session still holds. */
+    /** ARGV: instance, then route keys: frees those that session instance still holds. */
     static final RedisScript RELEASE_ROUTES = new RedisScript(PRELUDE + """
             local routes = P .. ':routes'
-            for i = 3, #ARGV do
+            for i = 2, #ARGV do
               local cur = redis.call('HGET', routes, ARGV[i])
               if cur then
                 local e = cjson.decode(cur)
-                if e.r == ARGV[1] and e.c == ARGV[2] then
+                if e.g == ARGV[1] then
                   redis.call('HDEL', routes, ARGV[i])
-                  publish('R- ' .. ARGV[i] .. ' ' .. ARGV[1])
+                  publish('R- ' .. ARGV[i] .. ' ' .. e.r)
                 end
               end
             end

@@ -73,10 +73,22 @@ final class HostedProxies {
         });
     }
 
-    /** Closes every proxy parked for session {@code clientId} (it ended). */
-    void dropSession(String clientId) {
+    /** Closes the proxies parked for session {@code clientId} of {@code owner}: it ended there. */
+    void dropEnded(String clientId, String owner) {
         byHandle.forEach((handle, parked) -> {
-            if (parked.clientId().equals(clientId)) {
+            if (parked.clientId().equals(clientId) && parked.owner().equals(owner)) {
+                drop(handle);
+            }
+        });
+    }
+
+    /**
+     * Closes the proxies parked for session {@code clientId} for any replica but
+     * {@code owner}: the session moved there, and their pool is gone with the old session.
+     */
+    void dropMoved(String clientId, String owner) {
+        byHandle.forEach((handle, parked) -> {
+            if (parked.clientId().equals(clientId) && !parked.owner().equals(owner)) {
                 drop(handle);
             }
         });

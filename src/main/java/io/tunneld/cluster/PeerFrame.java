@@ -61,8 +61,8 @@ record PeerFrame(String type, String kind, String from, String handle, String ur
         return message("cancel", id, client, null, null, null);
     }
 
-    static PeerFrame grant(long id, String host, String handle) {
-        return message("grant", id, null, host, handle, null);
+    static PeerFrame grant(long id, String client, String host, String handle) {
+        return message("grant", id, client, host, handle, null);
     }
 
     static PeerFrame deny(long id, String reason) {

@@ -69,9 +69,12 @@ final class RedisDirectory {
         return prefix + ":events";
     }
 
-    /** Opens (or takes over) the session {@code clientId} for {@code principal} on this replica. */
-    Future<SessionClaim> openSession(String clientId, String principal) {
-        return script(DirectoryScripts.OPEN_SESSION, clientId, principal, replica).map(r -> {
+    /**
+     * Opens (or takes over) the session {@code clientId} for {@code principal} on this replica,
+     * as session {@code instance}.
+     */
+    Future<SessionClaim> openSession(String clientId, String principal, String instance) {
+        return script(DirectoryScripts.OPEN_SESSION, clientId, principal, replica, instance).map(r -> {
             if (!"ok".equals(r.get(0).toString())) {
                 return SessionClaim.TAKEN;
             }
@@ -80,18 +83,18 @@ final class RedisDirectory {
         });
     }
 
-    /** Ends this replica's session {@code clientId}; what it held is remembered for {@code memory}. */
-    Future<Void> closeSession(String clientId, Duration memory) {
-        return script(DirectoryScripts.CLOSE_SESSION, clientId, replica, millis(memory)).mapEmpty();
+    /** Ends session {@code instance} of {@code clientId}; what it held is remembered for {@code memory}. */
+    Future<Void> closeSession(String clientId, String instance, Duration memory) {
+        return script(DirectoryScripts.CLOSE_SESSION, clientId, instance, millis(memory)).mapEmpty();
     }
 
     /**
      * Claims {@code routes} (route key to entry) for the session, all or none: 0 when granted,
-     * the 1-based index of the first one held by someone else, or -1 when the session is no
-     * longer this replica's.
+     * the 1-based index of the first one held by someone else, or -1 when session
+     * {@code instance} no longer has the id.
      */
-    Future<Integer> claimRoutes(String clientId, String principal, Map<String, RouteEntry> routes) {
-        List<String> args = new ArrayList<>(List.of(replica, clientId, principal));
+    Future<Integer> claimRoutes(String instance, String clientId, String principal, Map<String, RouteEntry> routes) {
+        List<String> args = new ArrayList<>(List.of(instance, clientId, principal));
         routes.forEach((key, entry) -> {
             args.add(key);
             args.add(json(entry));
@@ -99,9 +102,9 @@ final class RedisDirectory {
         return script(DirectoryScripts.CLAIM_ROUTES, args).map(Response::toInteger);
     }
 
-    /** Frees the routes this replica's session {@code clientId} still holds. */
-    Future<Void> releaseRoutes(String clientId, Collection<String> keys) {
-        List<String> args = new ArrayList<>(List.of(replica, clientId));
+    /** Frees the routes session {@code instance} still holds. */
+    Future<Void> releaseRoutes(String instance, Collection<String> keys) {
+        List<String> args = new ArrayList<>(List.of(instance));
         args.addAll(keys);
         return script(DirectoryScripts.RELEASE_ROUTES, args).mapEmpty();
     }

@@ -11,6 +11,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  *
  * @param replica   id of the replica holding the session
  * @param clientId  the session's ClientId
+ * @param instance  which session under that id
  * @param principal who owns the session
  * @param url       public URL
  * @param auth      hex HMAC of the expected Authorization header, or empty when open to all
@@ -19,6 +20,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record RouteEntry(
         @JsonProperty("r") String replica,
         @JsonProperty("c") String clientId,
+        @JsonProperty("g") String instance,
         @JsonProperty("p") String principal,
         @JsonProperty("u") String url,
         @JsonProperty("a") String auth) {

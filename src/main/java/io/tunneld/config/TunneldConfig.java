@@ -54,6 +54,9 @@ public interface TunneldConfig {
     /** Deadlines and heartbeat timing. */
     Timeouts timeouts();
 
+    /** Many replicas behind one address, sharing state in Redis; without Redis, a single node. */
+    Cluster cluster();
+
     /** A PEM certificate chain and its private key; both unset means a generated self-signed pair. */
     interface Tls {
         /** PEM file with the certificate chain. */
@@ -198,5 +201,55 @@ public interface TunneldConfig {
         /** How long a disconnected client's URLs and TCP ports are kept for its reconnect. */
         @WithDefault("24h")
         Duration urlAffinity();
+
+        /**
+         * On a stop (SIGTERM), how long public connections already joined may take to finish
+         * before the sessions are closed (their clients reconnect, to another replica in a
+         * cluster). Fits Kubernetes' default 30 s grace period.
+         */
+        @WithDefault("25s")
+        Duration drain();
+    }
+
+    /** Replicas sharing sessions, names and TCP ports through Redis. */
+    interface Cluster {
+        /**
+         * Redis to share state through, {@code redis://[:password@]host:port[/db]} or
+         * {@code rediss://...} for TLS; several, comma-separated, for Sentinel or Redis Cluster
+         * (with {@code quarkus.redis.client-type}). Unset: a single node, state in memory.
+         */
+        Optional<String> redisUrl();
+
+        /**
+         * Shared by every replica (keep it in a Secret), at least 16 characters: replicas prove
+         * it to each other on the forward port, and it keys the verifiers of tunnels'
+         * basic-auth credentials in Redis. Required with {@link #redisUrl()}.
+         */
+        Optional<String> secret();
+
+        /** The internal port other replicas forward connections to; 0 picks a free one. */
+        @WithDefault("4480")
+        int forwardPort();
+
+        /**
+         * The address other replicas dial to reach this one (the pod IP on Kubernetes), and the
+         * address the forward port listens on. Default: this host's address.
+         */
+        Optional<String> advertiseHost();
+
+        /**
+         * A replica whose lease is not renewed for this long is taken as dead, and the names
+         * its sessions held are freed. Renewed four times as often.
+         */
+        @WithDefault("20s")
+        Duration lease();
+
+        /** Prefix of every Redis key (as a hash tag), so several clusters can share one Redis. */
+        @WithDefault("tunneld")
+        String keyPrefix();
+
+        /** A Redis call that takes longer has failed: new sessions and tunnels get refused, not stuck. */
+        @WithDefault("2s")
+        Duration redisTimeout();
     }
 }

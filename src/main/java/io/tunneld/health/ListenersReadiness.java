@@ -8,7 +8,7 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 import io.tunneld.listener.Listener;
-import io.tunneld.listener.Listeners;
+import io.tunneld.server.Listeners;
 
 /** Ready when every configured listener is bound; reports each one's port or failure. */
 @Readiness

@@ -1,8 +1,5 @@
 package io.tunneld.http;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
@@ -107,7 +104,7 @@ public class HttpIngress {
                 answer(HttpAnswers.notFound(request.hostAsSent()));
                 return;
             }
-            if (tunnel.basicAuth() != null && !credentialsMatch(tunnel.basicAuth(), request.authorization())) {
+            if (tunnel.auth() != null && !tunnel.auth().admits(request.authorization())) {
                 answer(HttpAnswers.unauthorized());
                 return;
             }
@@ -139,15 +136,5 @@ public class HttpIngress {
                 vertx.cancelTimer(hardStop);
             });
         }
-    }
-
-    /** Constant-time, and the scheme name is case-insensitive as RFC 7617 says. */
-    static boolean credentialsMatch(String expected, String presented) {
-        if (presented == null || presented.length() < 6 || !presented.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return false;
-        }
-        byte[] a = expected.substring(6).getBytes(StandardCharsets.US_ASCII);
-        byte[] b = presented.substring(6).trim().getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(a, b);
     }
 }

@@ -1,6 +1,7 @@
 package io.tunneld.proxy;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,6 +15,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.FrameCodec;
 import io.tunneld.protocol.StartProxy;
+import io.tunneld.tunnel.ProxyConnection;
 import io.tunneld.tunnel.Tunnel;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
@@ -39,9 +41,16 @@ public class ProxyJoin {
     private static final Logger LOG = Logger.getLogger(ProxyJoin.class);
 
     private final TunnelMetrics metrics;
+    /** Joined connections open now. */
+    private final AtomicInteger joined = new AtomicInteger();
 
     public ProxyJoin(TunnelMetrics metrics) {
         this.metrics = metrics;
+    }
+
+    /** Public connections joined now, forwarded ones included: what a graceful stop waits for. */
+    public int joined() {
+        return joined.get();
     }
 
     /** Stops reading a public connection until it is joined; bytes already read are kept by the caller. */
@@ -63,18 +72,22 @@ public class ProxyJoin {
     public void whenProxyReady(NetSocket publicSide, Tunnel tunnel, Buffer replay, Duration wait, Runnable onNoProxy) {
         Context context = Vertx.currentContext();
         long start = System.nanoTime();
-        Promise<NetSocket> proxy = Promise.promise();
+        StartProxy startProxy = new StartProxy(tunnel.url(), clientAddr(publicSide.remoteAddress()));
+        Promise<ProxyConnection> proxy = Promise.promise();
         boolean[] publicClosed = new boolean[1];
+        Runnable[] cancel = new Runnable[1];
         publicSide.closeHandler(v -> {
             publicClosed[0] = true;
-            tunnel.control().cancelProxyWait(proxy);
+            if (cancel[0] != null) {
+                cancel[0].run();
+            }
         });
         publicSide.exceptionHandler(e -> LOG.debugf("public connection %s: %s", publicSide.remoteAddress(), e.getMessage()));
         proxy.future().onComplete(ar -> {
             if (publicClosed[0]) {
                 if (ar.succeeded()) {
-                    // Unused: it has not seen StartProxy, so another connection can have it.
-                    tunnel.control().returnProxy(ar.result());
+                    // Unused: unless another replica told the client already, another connection can have it.
+                    tunnel.source().giveBack(ar.result());
                 }
                 return;
             }
@@ -83,20 +96,48 @@ public class ProxyJoin {
                 LOG.debugf("tunnel %s: %s", tunnel, ar.cause().getMessage());
                 onNoProxy.run();
             } else {
-                join(publicSide, ar.result(), tunnel, replay);
+                join(publicSide, ar.result(), startProxy, replay);
             }
         });
-        tunnel.control().acquireProxy(context, wait, proxy);
+        cancel[0] = tunnel.source().acquire(context, startProxy, wait, proxy);
     }
 
-    private void join(NetSocket publicSide, NetSocket proxy, Tunnel tunnel, Buffer replay) {
-        // One write with the frame at its start: the frame never straddles TLS records.
-        Buffer first = FrameCodec.encode(new StartProxy(tunnel.url(), clientAddr(publicSide.remoteAddress())));
-        first.appendBuffer(replay);
+    /**
+     * Joins a connection from another replica, which claimed a proxy parked here for one of
+     * its public connections, to that proxy: {@code StartProxy} first, then {@code rest} (bytes
+     * already read from that replica). Its bytes are counted where the public connection is.
+     */
+    public void joinForwarded(NetSocket fromReplica, NetSocket proxy, StartProxy startProxy, Buffer rest) {
+        Buffer first = FrameCodec.encode(startProxy);
+        first.appendBuffer(rest);
+        counted(fromReplica);
+        start(fromReplica, proxy, first, n -> { }, n -> { });
+    }
+
+    /** Counts a joined connection until it closes. */
+    private void counted(NetSocket side) {
+        joined.incrementAndGet();
+        channel(side).closeFuture().addListener(f -> joined.decrementAndGet());
+    }
+
+    private void join(NetSocket publicSide, ProxyConnection proxy, StartProxy startProxy, Buffer replay) {
+        Buffer first;
+        if (proxy.started()) {
+            first = replay;
+        } else {
+            // One write with the frame at its start: the frame never straddles TLS records.
+            first = FrameCodec.encode(startProxy);
+            first.appendBuffer(replay);
+        }
         Counter in = metrics.bytesIn();
         Counter out = metrics.bytesOut();
         in.increment(replay.length());
-        start(publicSide, proxy, first, in::increment, out::increment);
+        if (proxy.early().length() > 0) {
+            out.increment(proxy.early().length());
+            publicSide.write(proxy.early());
+        }
+        counted(publicSide);
+        start(publicSide, proxy.socket(), first, in::increment, out::increment);
     }
 
     /**

@@ -16,24 +16,30 @@ import io.tunneld.protocol.Ping;
 import io.tunneld.protocol.Pong;
 import io.tunneld.protocol.ReqProxy;
 import io.tunneld.protocol.ReqTunnel;
+import io.tunneld.protocol.StartProxy;
 import io.tunneld.tunnel.Protocol;
+import io.tunneld.tunnel.ProxyConnection;
+import io.tunneld.tunnel.ProxySource;
 import io.tunneld.tunnel.Tunnel;
 import io.tunneld.tunnel.TunnelException;
-import io.tunneld.tunnel.TunnelOpener;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetSocket;
 
 /**
  * One client session: its control connection, heartbeat, tunnels and proxy pool. Shutting
- * it down frees all of them; connections already joined may finish.
+ * it down frees all of them; connections already joined may finish. It serves its tunnels'
+ * public connections ({@link ProxySource}): those arriving here, and in a cluster those
+ * arriving on other replicas, which ask for proxies through {@link #acquireFor}.
  */
-public final class Control {
+public final class Control implements ProxySource {
 
     private static final Logger LOG = Logger.getLogger(Control.class);
 
-    private final String id;
+    private final SessionGrant grant;
+    private final String instance;
     private final Principal principal;
     private final NetSocket socket;
     private final Context context;
@@ -47,9 +53,10 @@ public final class Control {
     private int pendingTunnels;
     private volatile long lastPingNanos = System.nanoTime();
 
-    Control(String id, Principal principal, NetSocket socket, FrameWriter writer, Vertx vertx,
-            ControlRegistry registry, TunnelOpener opener, TunneldConfig config) {
-        this.id = id;
+    Control(SessionGrant grant, String instance, Principal principal, NetSocket socket, FrameWriter writer,
+            Vertx vertx, ControlRegistry registry, TunnelOpener opener, TunneldConfig config) {
+        this.grant = grant;
+        this.instance = instance;
         this.principal = principal;
         this.socket = socket;
         this.context = vertx.getOrCreateContext();
@@ -71,7 +78,12 @@ public final class Control {
 
     /** Client session id, as sent in AuthResp and RegProxy. */
     public String id() {
-        return id;
+        return grant.id();
+    }
+
+    /** This session among all that ever had its id (a replaced session is another instance). */
+    public String instance() {
+        return instance;
     }
 
     /** Who opened this session. */
@@ -79,8 +91,19 @@ public final class Control {
         return principal;
     }
 
+    /** Random hosts and TCP ports the id held before this session, oldest first. */
+    SessionGrant remembered() {
+        return grant;
+    }
+
+    /** Its tunnels now. */
+    public List<Tunnel> tunnels() {
+        return List.copyOf(tunnels);
+    }
+
     /** The id shortened for logs: the whole id lets anyone attach proxies to this session. */
     public String logId() {
+        String id = grant.id();
         return id.length() > 8 ? id.substring(0, 8) : id;
     }
 
@@ -89,21 +112,54 @@ public final class Control {
         return Duration.ofNanos(System.nanoTime() - lastPingNanos);
     }
 
+    @Override
+    public Runnable acquire(Context caller, StartProxy start, Duration timeout, Promise<ProxyConnection> promise) {
+        Promise<PooledProxy> pooled = Promise.promise();
+        pooled.future().onComplete(ar -> {
+            if (ar.failed()) {
+                promise.tryFail(ar.cause());
+                return;
+            }
+            ar.result().open(start).onComplete(opened -> {
+                if (opened.failed()) {
+                    promise.tryFail(opened.cause());
+                } else if (!promise.tryComplete(opened.result())) {
+                    giveBack(opened.result());
+                }
+            });
+        });
+        pool.acquire(caller, ((ContextInternal) caller).nettyEventLoop(), timeout, pooled);
+        return () -> pool.cancel(pooled);
+    }
+
+    @Override
+    public void giveBack(ProxyConnection proxy) {
+        if (proxy.started()) {
+            // Another replica has told the client already: it cannot serve another connection.
+            proxy.socket().close();
+        } else {
+            pool.place(new LocalProxy(proxy.socket()));
+        }
+    }
+
     /**
-     * A proxy connection for a public connection arriving on {@code caller}'s context,
-     * within {@code timeout}; completes {@code promise} on that context.
+     * A proxy for a public connection that arrived on another replica ({@code replica}),
+     * within {@code timeout}; completes {@code promise} on {@code context}.
+     *
+     * @return what to run if that connection leaves before the proxy comes
      */
-    public void acquireProxy(Context caller, Duration timeout, Promise<NetSocket> promise) {
-        pool.acquire(caller, timeout, promise);
+    public Runnable acquireFor(Context context, String replica, Duration timeout, Promise<PooledProxy> promise) {
+        pool.acquire(context, replica, timeout, promise);
+        return () -> pool.cancel(promise);
     }
 
-    /** The public connection behind {@code promise} left before a proxy came. */
-    public void cancelProxyWait(Promise<NetSocket> promise) {
-        pool.cancel(promise);
+    /** A proxy the client registered in answer to a ReqProxy, here or on another replica. */
+    public void offerProxy(PooledProxy proxy) {
+        pool.registered(proxy);
     }
 
-    /** Returns a proxy that was acquired but not used (its public peer went away first). */
-    public void returnProxy(NetSocket proxy) {
+    /** A proxy handed out but not used after all. */
+    public void returnProxy(PooledProxy proxy) {
         pool.place(proxy);
     }
 
@@ -124,11 +180,6 @@ public final class Control {
             LOG.infof("control %s: closed for an unexpected %s frame", logId(), message.getClass().getSimpleName());
             shutdown("protocol violation");
         }
-    }
-
-    /** A proxy connection registered for this session (closed if the session is). */
-    void offerProxy(NetSocket proxy) {
-        pool.registered(proxy);
     }
 
     /** Periodic check: lost heartbeat, stale proxies. */
@@ -157,7 +208,7 @@ public final class Control {
             return false;
         }
         registry.remove(this);
-        tunnels.forEach(opener::close);
+        opener.close(this, List.copyOf(tunnels));
         tunnels.clear();
         pool.close();
         LOG.infof("control %s (%s) closed: %s", logId(), principal.name(), reason);
@@ -186,7 +237,7 @@ public final class Control {
                 return;
             }
             if (closed.get()) {
-                ar.result().forEach(opener::close);
+                opener.close(this, ar.result());
                 return;
             }
             for (Tunnel tunnel : ar.result()) {

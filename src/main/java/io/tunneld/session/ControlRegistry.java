@@ -7,15 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tunneld.auth.ClientAuthenticator;
 import io.tunneld.auth.Principal;
@@ -24,15 +23,19 @@ import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.Auth;
 import io.tunneld.protocol.AuthResp;
 import io.tunneld.protocol.FrameWriter;
-import io.tunneld.tunnel.TunnelOpener;
-import io.tunneld.tunnel.UrlAffinity;
+import io.tunneld.tunnel.DirectoryUnavailable;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
 
 /**
- * Live client sessions by ClientId. Authenticates new sessions, hands out ids, lets a client
- * resume its id (and so its URLs) only with the same token, and reaps sessions whose
- * heartbeat stopped.
+ * Live client sessions of this replica by ClientId. Authenticates new sessions, hands out
+ * ids, lets a client resume its id (and so its URLs) only with the same token, and reaps
+ * sessions whose heartbeat stopped. Which ids a principal may have is the
+ * {@link SessionDirectory}'s to say: this process's memory, or the cluster's.
  */
 @ApplicationScoped
 public class ControlRegistry {
@@ -46,75 +49,127 @@ public class ControlRegistry {
     private static final Pattern RESUMABLE_ID = Pattern.compile("[A-Za-z0-9_-]{8,64}");
 
     private final Map<String, Control> controls = new ConcurrentHashMap<>();
+    /** Sessions open or being opened here: what {@code limits.controls} bounds. */
+    private final AtomicInteger held = new AtomicInteger();
+    private volatile boolean draining;
     private final SecureRandom random = new SecureRandom();
     private final TunneldConfig config;
     private final ClientAuthenticator authenticator;
     private final TunnelOpener opener;
-    private final UrlAffinity affinity;
+    private final SessionDirectory sessions;
+    private final ForeignProxies foreign;
     private final TunnelMetrics metrics;
     private final Vertx vertx;
 
     public ControlRegistry(TunneldConfig config, ClientAuthenticator authenticator, TunnelOpener opener,
-            UrlAffinity affinity, TunnelMetrics metrics, Vertx vertx) {
+            SessionDirectory sessions, ForeignProxies foreign, TunnelMetrics metrics, Vertx vertx) {
         this.config = config;
         this.authenticator = authenticator;
         this.opener = opener;
-        this.affinity = affinity;
+        this.sessions = sessions;
+        this.foreign = foreign;
         this.metrics = metrics;
         this.vertx = vertx;
         Gauge.builder("tunneld.controls", controls, Map::size).strongReference(true)
-                .description("Live client sessions").register(metrics.registry());
+                .description("Live client sessions of this replica").register(metrics.registry());
     }
 
     /**
      * Handles an {@code Auth} frame, on the control connection's context: answers AuthResp
-     * (and the first ReqProxy) and returns the new session, or refuses and returns empty.
+     * (and the first ReqProxy) and completes with the new session, or refuses (or, with the
+     * directory unreachable, closes) and completes empty.
      */
-    Optional<Control> open(NetSocket socket, FrameWriter writer, Auth auth) {
+    Future<Optional<Control>> open(NetSocket socket, FrameWriter writer, Auth auth) {
         String peer = String.valueOf(socket.remoteAddress());
+        if (draining) {
+            // No AuthResp error: a stock client would quit; closed, it retries (elsewhere, in a cluster).
+            LOG.infof("control connection from %s closed: the server is stopping", peer);
+            socket.close();
+            return Future.succeededFuture(Optional.empty());
+        }
         if (!VERSION.equals(auth.version())) {
             return refuse(writer, "Incompatible versions. Server " + MM_VERSION + ", client "
                     + auth.version() + ".", peer);
         }
-        Optional<Principal> principal = authenticator.authenticate(auth.user());
-        if (principal.isEmpty()) {
+        Optional<Principal> authenticated = authenticator.authenticate(auth.user());
+        if (authenticated.isEmpty()) {
             metrics.authFailure();
             return refuse(writer, "Authentication failed: invalid auth token", peer);
         }
-        String id = resumableId(auth.clientId(), principal.get()).orElseGet(this::newId);
-        if (controls.size() >= config.limits().controls() && !controls.containsKey(id)) {
+        Principal principal = authenticated.get();
+        Optional<String> requested = resumableId(auth.clientId(), principal);
+        if (!reserveSlot(requested.map(controls::containsKey).orElse(false))) {
             return refuse(writer, "Server is at capacity, try again later", peer);
         }
-        Control control = new Control(id, principal.get(), socket, writer, vertx, this, opener, config);
-        Control replaced = claim(control);
-        if (replaced == null && controls.get(id) != control) {
-            // Another principal won a race for this id: start afresh under a new one.
-            control = new Control(newId(), principal.get(), socket, writer, vertx, this, opener, config);
-            claim(control);
+        Context context = vertx.getOrCreateContext();
+        String instance = newId();
+        Promise<Optional<Control>> opened = Promise.promise();
+        sessions.open(requested, principal, instance, this::newId).onComplete(ar -> {
+            if (Vertx.currentContext() == context) {
+                opened.complete(start(ar, instance, principal, socket, writer, auth, peer));
+            } else {
+                context.runOnContext(v -> opened.complete(start(ar, instance, principal, socket, writer, auth, peer)));
+            }
+        });
+        return opened.future();
+    }
+
+    /** The second half of {@link #open}, on the control connection's context. */
+    private Optional<Control> start(AsyncResult<SessionGrant> grant, String instance, Principal principal,
+            NetSocket socket, FrameWriter writer, Auth auth, String peer) {
+        if (grant.failed()) {
+            held.decrementAndGet();
+            // A stock client quits on an AuthResp error: closed instead, it comes back later.
+            LOG.warnf("control connection from %s closed: the session cannot be opened now (%s)", peer,
+                    grant.cause() instanceof DirectoryUnavailable ? grant.cause().getMessage() : grant.cause().toString());
+            socket.close();
+            return Optional.empty();
         }
+        Control control = new Control(grant.result(), instance, principal, socket, writer, vertx, this, opener, config);
+        Control replaced = controls.put(control.id(), control);
         if (replaced != null) {
             replaced.shutdown("replaced by a new session with the same id");
         }
-        affinity.claim(control.id(), control.principal());
         writer.send(new AuthResp(VERSION, MM_VERSION, control.id(), ""));
         control.start();
-        LOG.infof("control %s (%s) opened from %s, %s/%s%s", control.logId(), control.principal().name(), peer,
+        LOG.infof("control %s (%s) opened from %s, %s/%s%s", control.logId(), principal.name(), peer,
                 auth.os(), auth.arch(), replaced != null ? ", replacing the previous session" : "");
         return Optional.of(control);
     }
 
-    /** Handles a {@code RegProxy} frame: parks the connection with its session, or closes it. */
+    /**
+     * Takes one of the {@code limits.controls} places for a session being opened, atomically,
+     * so that concurrent logins cannot overshoot it; one replacing a live session of its id
+     * may, for the moment until that one is gone.
+     */
+    private boolean reserveSlot(boolean replacing) {
+        while (true) {
+            int now = held.get();
+            if (now >= config.limits().controls() && !replacing) {
+                return false;
+            }
+            if (held.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Handles a {@code RegProxy} frame: parks the connection with its session, or hands it on. */
     void registerProxy(String clientId, NetSocket proxy) {
         Control control = controls.get(clientId);
         if (control == null) {
-            LOG.debugf("proxy connection from %s for an unknown session closed", proxy.remoteAddress());
-            proxy.close();
+            foreign.offer(clientId, proxy);
             return;
         }
-        control.offerProxy(proxy);
+        control.offerProxy(new LocalProxy(proxy));
     }
 
-    /** All live sessions. */
+    /** The live session of this replica with that id, if any. */
+    public Optional<Control> get(String clientId) {
+        return Optional.ofNullable(controls.get(clientId));
+    }
+
+    /** All live sessions of this replica. */
     public Collection<Control> controls() {
         return List.copyOf(controls.values());
     }
@@ -125,21 +180,29 @@ public class ControlRegistry {
         return controls.values().stream().filter(c -> c.sinceLastPing().toSeconds() >= 25).count();
     }
 
-    /** Checks every session for a lost heartbeat and stale proxies; forgets expired affinities. */
+    /** Checks every session for a lost heartbeat and stale proxies. */
     @Scheduled(every = "${tunneld.timeouts.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         for (Control control : controls.values()) {
             control.sweep(config.timeouts().heartbeat(), config.timeouts().proxyIdle());
         }
-        affinity.expire();
     }
 
-    void onShutdown(@Observes ShutdownEvent event) {
-        controls.values().forEach(c -> c.shutdown("server shutting down"));
+    /** The server is stopping: no new session from now. */
+    public void drain() {
+        draining = true;
     }
 
+    /** Whether the server is stopping. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /** A session was released (once each): its place is free, and its id's memory starts counting. */
     void remove(Control control) {
         controls.remove(control.id(), control);
+        held.decrementAndGet();
+        sessions.closed(control.id(), control.instance(), control.principal());
     }
 
     void rejected(String reason) {
@@ -150,27 +213,13 @@ public class ControlRegistry {
         metrics.heartbeatLost();
     }
 
-    /** Puts the session in; returns the session it replaced (same principal), if any. */
-    private Control claim(Control control) {
-        Control[] replaced = new Control[1];
-        controls.compute(control.id(), (id, existing) -> {
-            if (existing != null && !existing.principal().equals(control.principal())) {
-                return existing;
-            }
-            replaced[0] = existing;
-            return control;
-        });
-        return replaced[0];
-    }
-
-    /** The id the client asked to resume, if it may have it. */
+    /** The id the client asked to resume, if it is one and no live session here of another principal has it. */
     private Optional<String> resumableId(String requested, Principal principal) {
         if (requested.isEmpty() || !RESUMABLE_ID.matcher(requested).matches()) {
             return Optional.empty();
         }
         Control live = controls.get(requested);
-        Principal owner = live != null ? live.principal() : affinity.owner(requested).orElse(null);
-        if (owner != null && !owner.equals(principal)) {
+        if (live != null && !live.principal().equals(principal)) {
             LOG.infof("a client of %s asked for a session id held by another principal; issuing a new id",
                     principal.name());
             return Optional.empty();
@@ -184,10 +233,10 @@ public class ControlRegistry {
         return HexFormat.of().formatHex(bytes);
     }
 
-    private Optional<Control> refuse(FrameWriter writer, String error, String peer) {
+    private Future<Optional<Control>> refuse(FrameWriter writer, String error, String peer) {
         LOG.infof("control connection from %s refused: %s", peer, error);
         writer.send(AuthResp.refused(error));
         writer.end();
-        return Optional.empty();
+        return Future.succeededFuture(Optional.empty());
     }
 }

@@ -9,13 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.ContextInternal;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * The proxy connections one client has opened for its public traffic: idle ones parked
@@ -32,22 +28,19 @@ import io.vertx.core.net.impl.NetSocketInternal;
  * The client decides nothing about where a proxy lands (the tunnel port spreads connections
  * over the loops), so a session in use keeps a spare on each loop its proxies came on, a
  * connection that finds none on its own loop counts as finding none, and the sweep closes
- * surplus spares where a loop has several. Thread-safe: public connections arrive on any
- * event loop.
+ * surplus spares where a loop has several. In a cluster, a place is also another replica:
+ * proxies the client opened there stay there, and a public connection that arrived there is
+ * best served by one of them (see {@link PooledProxy#place()}). Thread-safe: public
+ * connections arrive on any event loop.
  */
 final class ProxyPool {
 
-    /** A public connection waiting for a proxy, on {@code context}. */
-    private record Waiter(Promise<NetSocket> promise, Context context, long timer) {
-
-        /** The event loop the public connection lives on. */
-        EventLoop loop() {
-            return ((ContextInternal) context).nettyEventLoop();
-        }
+    /** A public connection at {@code place} waiting for a proxy, completed on {@code context}. */
+    private record Waiter(Promise<PooledProxy> promise, Context context, Object place, long timer) {
     }
 
-    /** An idle proxy, the event loop it lives on, and since when. */
-    private record Parked(NetSocket socket, EventLoop loop, long sinceNanos) {
+    /** An idle proxy, where it is, and since when. */
+    private record Parked(PooledProxy proxy, Object place, long sinceNanos) {
     }
 
     private final Vertx vertx;
@@ -58,8 +51,8 @@ final class ProxyPool {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** Send times of ReqProxy frames not yet answered by a RegProxy. */
     private final ArrayDeque<Long> requested = new ArrayDeque<>();
-    /** The event loops this session's proxies have come on. */
-    private final List<EventLoop> loops = new ArrayList<>(2);
+    /** The places (event loops, replicas) this session's proxies have come to. */
+    private final List<Object> places = new ArrayList<>(2);
     /** Idle proxies to keep ready beyond the waiting connections. */
     private int spareTarget = 1;
     /** Whether a public connection came since the last sweep. */
@@ -88,30 +81,29 @@ final class ProxyPool {
     }
 
     /**
-     * Takes a proxy for a public connection, waiting up to {@code timeout} for one; completes
-     * {@code promise} on {@code context}, at once if a proxy is idle.
+     * Takes a proxy for a public connection at {@code place}, waiting up to {@code timeout}
+     * for one; completes {@code promise} on {@code context}, at once if a proxy is idle.
      */
-    void acquire(Context context, Duration timeout, Promise<NetSocket> promise) {
-        NetSocket ready;
+    void acquire(Context context, Object place, Duration timeout, Promise<PooledProxy> promise) {
+        PooledProxy ready;
         synchronized (this) {
             if (closed) {
                 promise.fail("client session closed");
                 return;
             }
-            EventLoop loop = ((ContextInternal) context).nettyEventLoop();
             used = true;
-            spareTarget = Math.max(spareTarget, spareOnEachLoop());
-            Parked parked = takeOn(idle, loop, Parked::loop);
+            spareTarget = Math.max(spareTarget, spareAtEachPlace());
+            Parked parked = takeAt(idle, place, Parked::place);
             if (parked == null) {
                 burst = true;
                 spareTarget = Math.min(maxIdle, spareTarget * 2);
-                // One on another loop still beats waiting for a handshake.
+                // One elsewhere still beats waiting for a handshake.
                 parked = idle.poll();
             }
-            ready = parked == null ? null : parked.socket();
+            ready = parked == null ? null : parked.proxy();
             if (ready == null) {
                 long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timeOut(promise));
-                waiters.add(new Waiter(promise, context, timer));
+                waiters.add(new Waiter(promise, context, place, timer));
             }
             refill();
         }
@@ -121,7 +113,7 @@ final class ProxyPool {
     }
 
     /** The public connection waiting on {@code promise} went away: stop waiting for it. */
-    void cancel(Promise<NetSocket> promise) {
+    void cancel(Promise<PooledProxy> promise) {
         stopWaiting(promise, "public connection closed");
     }
 
@@ -130,7 +122,7 @@ final class ProxyPool {
      * free again, so ask for more if connections are still waiting: a burst larger than the
      * in-flight limit is served in rounds, not left to time out.
      */
-    void registered(NetSocket proxy) {
+    void registered(PooledProxy proxy) {
         synchronized (this) {
             requested.poll();
         }
@@ -141,24 +133,22 @@ final class ProxyPool {
     }
 
     /** Hands a proxy to a waiter, or parks it. */
-    void place(NetSocket proxy) {
-        EventLoop loop = ((NetSocketInternal) proxy).channelHandlerContext().channel().eventLoop();
+    void place(PooledProxy proxy) {
+        Object place = proxy.place();
         Waiter waiter;
         synchronized (this) {
-            if (!loops.contains(loop)) {
-                loops.add(loop);
+            if (!places.contains(place)) {
+                places.add(place);
             }
-            waiter = closed ? null : waiterFor(loop);
+            waiter = closed ? null : waiterAt(place);
             if (waiter == null) {
                 if (closed || idle.size() >= maxIdle) {
                     proxy.close();
                     return;
                 }
-                Parked parked = new Parked(proxy, loop, System.nanoTime());
+                Parked parked = new Parked(proxy, place, System.nanoTime());
                 idle.add(parked);
-                // An idle proxy carries nothing until StartProxy: data or EOF means it is unusable.
-                proxy.handler(data -> drop(parked));
-                proxy.closeHandler(v -> drop(parked));
+                proxy.whenGone(() -> drop(parked));
                 return;
             }
         }
@@ -176,21 +166,21 @@ final class ProxyPool {
      * the surplus, and tops the pool up if {@code wantWarm}.
      */
     void sweep(Duration maxAge, boolean wantWarm) {
-        List<NetSocket> stale = new ArrayList<>();
+        List<PooledProxy> stale = new ArrayList<>();
         synchronized (this) {
             if (!burst) {
-                spareTarget = Math.max(used ? spareOnEachLoop() : 1, spareTarget / 2);
+                spareTarget = Math.max(used ? spareAtEachPlace() : 1, spareTarget / 2);
             }
             burst = false;
             used = false;
             long cutoff = System.nanoTime() - maxAge.toNanos();
-            idle.removeIf(p -> p.sinceNanos() < cutoff && stale.add(p.socket()));
+            idle.removeIf(p -> p.sinceNanos() < cutoff && stale.add(p.proxy()));
             closeSurplus(stale);
             if (wantWarm) {
                 refill();
             }
         }
-        stale.forEach(NetSocket::close);
+        stale.forEach(PooledProxy::close);
     }
 
     /** Closes every idle proxy and fails every waiter. */
@@ -204,7 +194,7 @@ final class ProxyPool {
             idle.clear();
             waiters.clear();
         }
-        parked.forEach(p -> p.socket().close());
+        parked.forEach(p -> p.proxy().close());
         for (Waiter w : waiting) {
             vertx.cancelTimer(w.timer());
             w.context().runOnContext(v -> w.promise().tryFail("client session closed"));
@@ -212,16 +202,16 @@ final class ProxyPool {
     }
 
     /**
-     * Removes and returns the oldest entry of {@code queue} on {@code loop}, if any: a proxy
+     * Removes and returns the oldest entry of {@code queue} at {@code place}, if any: a proxy
      * and a public connection on one event loop are joined without thread hand-offs. Both
      * ways matter: a burst of public connections (say 50 kept-alive ones opening at once)
      * waits for proxies, and would otherwise be joined to proxies on the other loop half of
      * the time, for as long as they live.
      */
-    private static <T> T takeOn(ArrayDeque<T> queue, EventLoop loop, Function<T, EventLoop> loopOf) {
+    private static <T> T takeAt(ArrayDeque<T> queue, Object place, Function<T, Object> placeOf) {
         for (Iterator<T> it = queue.iterator(); it.hasNext();) {
             T entry = it.next();
-            if (loopOf.apply(entry) == loop) {
+            if (placeOf.apply(entry).equals(place)) {
                 it.remove();
                 return entry;
             }
@@ -229,40 +219,40 @@ final class ProxyPool {
         return null;
     }
 
-    /** The oldest waiter on {@code loop}, else the oldest, else null. */
-    private Waiter waiterFor(EventLoop loop) {
-        Waiter onLoop = takeOn(waiters, loop, Waiter::loop);
-        return onLoop != null ? onLoop : waiters.poll();
+    /** The oldest waiter at {@code place}, else the oldest, else null. */
+    private Waiter waiterAt(Object place) {
+        Waiter there = takeAt(waiters, place, Waiter::place);
+        return there != null ? there : waiters.poll();
     }
 
-    /** The spares a session in use keeps: one on each loop, within the limit. */
-    private int spareOnEachLoop() {
-        return Math.min(maxIdle, loops.size());
+    /** The spares a session in use keeps: one at each place, within the limit. */
+    private int spareAtEachPlace() {
+        return Math.min(maxIdle, places.size());
     }
 
     /** Closes idle proxies beyond the spare target: first where a loop has several, then the oldest. */
-    private void closeSurplus(List<NetSocket> closing) {
-        Map<EventLoop, Integer> perLoop = new HashMap<>();
-        idle.forEach(p -> perLoop.merge(p.loop(), 1, Integer::sum));
+    private void closeSurplus(List<PooledProxy> closing) {
+        Map<Object, Integer> perPlace = new HashMap<>();
+        idle.forEach(p -> perPlace.merge(p.place(), 1, Integer::sum));
         for (Iterator<Parked> it = idle.iterator(); it.hasNext() && idle.size() > spareTarget;) {
             Parked p = it.next();
-            if (perLoop.get(p.loop()) > 1) {
-                perLoop.merge(p.loop(), -1, Integer::sum);
+            if (perPlace.get(p.place()) > 1) {
+                perPlace.merge(p.place(), -1, Integer::sum);
                 it.remove();
-                closing.add(p.socket());
+                closing.add(p.proxy());
             }
         }
         while (idle.size() > spareTarget) {
-            closing.add(idle.poll().socket());
+            closing.add(idle.poll().proxy());
         }
     }
 
-    private void timeOut(Promise<NetSocket> promise) {
+    private void timeOut(Promise<PooledProxy> promise) {
         stopWaiting(promise, "no proxy connection within the wait limit");
     }
 
     /** Removes the waiter of {@code promise}, if it still waits, and fails it. */
-    private void stopWaiting(Promise<NetSocket> promise, String why) {
+    private void stopWaiting(Promise<PooledProxy> promise, String why) {
         Waiter waiter = null;
         synchronized (this) {
             for (Iterator<Waiter> it = waiters.iterator(); it.hasNext();) {
@@ -286,7 +276,7 @@ final class ProxyPool {
                 return;
             }
         }
-        parked.socket().close();
+        parked.proxy().close();
     }
 
     /** Sends ReqProxy until waiters and spares are covered, within the per-client limit. */

@@ -1,5 +1,8 @@
 package io.tunneld.session;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
@@ -25,6 +28,8 @@ import io.vertx.core.net.NetSocket;
 public class TunnelPortAcceptor implements Handler<NetSocket> {
 
     private static final Logger LOG = Logger.getLogger(TunnelPortAcceptor.class);
+    /** Frames a client may send before its session is open (the stock client sends none). */
+    private static final int MAX_EARLY_FRAMES = 32;
 
     private final TunneldConfig config;
     private final ControlRegistry controls;
@@ -50,6 +55,8 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
         private boolean firstFrameSeen;
         private boolean proxy;
         private long deadline;
+        /** Frames that came while the session was being opened, for it once it is. */
+        private List<Message> early;
 
         Connection(NetSocket socket) {
             this.socket = socket;
@@ -71,6 +78,14 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
                 control.onMessage(message);
                 return;
             }
+            if (early != null) {
+                if (early.size() < MAX_EARLY_FRAMES) {
+                    early.add(message);
+                } else {
+                    reject("unexpected", "too many frames before its session was open");
+                }
+                return;
+            }
             if (firstFrameSeen) {
                 if (proxy) {
                     // A proxy sends nothing between RegProxy and StartProxy.
@@ -84,7 +99,15 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
             if (message instanceof Auth auth) {
                 FrameWriter writer = new FrameWriter(socket, vertx.getOrCreateContext(),
                         config.limits().controlWriteQueue());
-                control = controls.open(socket, writer, auth).orElse(null);
+                early = new ArrayList<>();
+                controls.open(socket, writer, auth).onSuccess(opened -> {
+                    List<Message> queued = early;
+                    early = null;
+                    control = opened.orElse(null);
+                    if (control != null) {
+                        queued.forEach(control::onMessage);
+                    }
+                });
             } else if (message instanceof RegProxy reg) {
                 proxy = true;
                 controls.registerProxy(reg.clientId(), socket);

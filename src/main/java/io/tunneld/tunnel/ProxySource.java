@@ -17,11 +17,9 @@ public interface ProxySource {
      * {@code timeout}; completes {@code promise} on that context.
      *
      * @param start what the client will be told of the public connection
+     * @return what to run if the public connection leaves before the proxy comes
      */
-    void acquire(Context caller, StartProxy start, Duration timeout, Promise<ProxyConnection> promise);
-
-    /** The public connection behind {@code promise} left before a proxy came. */
-    void cancel(Promise<ProxyConnection> promise);
+    Runnable acquire(Context caller, StartProxy start, Duration timeout, Promise<ProxyConnection> promise);
 
     /** A proxy that was acquired but not used: its public peer went away first. */
     void giveBack(ProxyConnection proxy);

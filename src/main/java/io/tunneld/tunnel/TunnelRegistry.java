@@ -11,13 +11,16 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Every live tunnel by what routes to it: HTTP(S) hosts (without port) and TCP ports. A key
- * can be held by one tunnel only; that is what makes a URL "already registered".
+ * Where public connections find their tunnel: every route (HTTP(S) host without port, TCP
+ * port) this replica serves, its own sessions' tunnels and, in a cluster, those of the other
+ * replicas' sessions. A route has one tunnel at a time; public connections never ask anyone
+ * else. The gauges count this replica's own tunnels.
  */
 @ApplicationScoped
 public class TunnelRegistry {
 
-    private final Map<String, Tunnel> byRoute = new ConcurrentHashMap<>();
+    private final Map<String, Tunnel> local = new ConcurrentHashMap<>();
+    private final Map<String, Tunnel> remote = new ConcurrentHashMap<>();
     private final Map<Protocol, AtomicInteger> counts = new EnumMap<>(Protocol.class);
 
     public TunnelRegistry(MeterRegistry meters) {
@@ -25,37 +28,75 @@ public class TunnelRegistry {
             AtomicInteger count = new AtomicInteger();
             counts.put(p, count);
             Gauge.builder("tunneld.tunnels", count, AtomicInteger::get).strongReference(true)
-                    .description("Live tunnels").tag("protocol", p.wireName()).register(meters);
+                    .description("Live tunnels of this replica's sessions").tag("protocol", p.wireName())
+                    .register(meters);
         }
     }
 
-    /** Registers the tunnel unless its route is taken; returns whether it was registered. */
+    /** Registers one of this replica's tunnels unless its route is taken; returns whether it was. */
     public boolean register(Tunnel tunnel) {
-        if (byRoute.putIfAbsent(tunnel.routeKey(), tunnel) != null) {
+        if (local.putIfAbsent(tunnel.routeKey(), tunnel) != null) {
             return false;
         }
         counts.get(tunnel.protocol()).incrementAndGet();
         return true;
     }
 
-    /** Frees the tunnel's route if it still holds it. */
+    /**
+     * Registers one of this replica's tunnels whose route the cluster granted it; it goes
+     * before another replica's tunnel that had the route (when a session moved here).
+     */
+    public void claimed(Tunnel tunnel) {
+        Tunnel old = local.put(tunnel.routeKey(), tunnel);
+        if (old != null) {
+            counts.get(old.protocol()).decrementAndGet();
+        }
+        counts.get(tunnel.protocol()).incrementAndGet();
+    }
+
+    /** Frees one of this replica's tunnels' route if it still holds it. */
     public void unregister(Tunnel tunnel) {
-        if (byRoute.remove(tunnel.routeKey(), tunnel)) {
+        if (local.remove(tunnel.routeKey(), tunnel)) {
             counts.get(tunnel.protocol()).decrementAndGet();
         }
     }
 
+    /**
+     * Routes {@code tunnel}'s route to another replica's session. A tunnel of this replica's on
+     * the same route goes first until it is unregistered: its session, which moved away, is
+     * being closed, and an announcement older than this replica's own claim must not hide it.
+     */
+    public void putRemote(Tunnel tunnel) {
+        remote.put(tunnel.routeKey(), tunnel);
+    }
+
+    /** Forgets another replica's tunnel if it still has the route. */
+    public void removeRemote(Tunnel tunnel) {
+        remote.remove(tunnel.routeKey(), tunnel);
+    }
+
+    /** Another replica's tunnel on {@code routeKey}, or null. */
+    public Tunnel remote(String routeKey) {
+        return remote.get(routeKey);
+    }
+
     /** The HTTP(S) tunnel serving this host (lower case, no port), or null. */
     public Tunnel lookupHttp(Protocol protocol, String host) {
-        return byRoute.get(Tunnel.httpRouteKey(protocol, host));
+        return lookup(Tunnel.httpRouteKey(protocol, host));
     }
 
-    /** Whether a route key is taken. */
+    /** The tunnel on a route, or null. */
+    public Tunnel lookup(String routeKey) {
+        Tunnel tunnel = local.get(routeKey);
+        return tunnel != null ? tunnel : remote.get(routeKey);
+    }
+
+    /** Whether a route is taken, here or (as far as this replica knows) elsewhere. */
     public boolean isTaken(String routeKey) {
-        return byRoute.containsKey(routeKey);
+        return local.containsKey(routeKey) || remote.containsKey(routeKey);
     }
 
-    /** Live tunnels of a protocol. */
+    /** Live tunnels of a protocol, of this replica's sessions. */
     public int count(Protocol protocol) {
         return counts.get(protocol).get();
     }

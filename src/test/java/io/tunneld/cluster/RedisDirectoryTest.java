@@ -62,7 +62,7 @@ class RedisDirectoryTest extends VertxTest {
 
     private static Map<String, RouteEntry> route(String key, String replica, String clientId, String principal) {
         Map<String, RouteEntry> routes = new LinkedHashMap<>();
-        routes.put(key, new RouteEntry(replica, clientId, principal, "http://" + key, ""));
+        routes.put(key, new RouteEntry(replica, clientId, replica + "-" + clientId, principal, "http://" + key, ""));
         return routes;
     }
 
@@ -74,10 +74,10 @@ class RedisDirectoryTest extends VertxTest {
         await(b.renew("b:1", LEASE));
         for (int round = 0; round < 50; round++) {
             String name = "race" + round;
-            await(a.openSession("client-a" + round, "token-1"));
-            await(b.openSession("client-b" + round, "token-2"));
-            Future<Integer> first = a.claimRoutes("client-a" + round, "token-1", route(name, "a", "client-a" + round, "token-1"));
-            Future<Integer> second = b.claimRoutes("client-b" + round, "token-2", route(name, "b", "client-b" + round, "token-2"));
+            await(a.openSession("client-a" + round, "token-1", "a-client-a" + round));
+            await(b.openSession("client-b" + round, "token-2", "b-client-b" + round));
+            Future<Integer> first = a.claimRoutes("a-client-a" + round, "client-a" + round, "token-1", route(name, "a", "client-a" + round, "token-1"));
+            Future<Integer> second = b.claimRoutes("b-client-b" + round, "client-b" + round, "token-2", route(name, "b", "client-b" + round, "token-2"));
             List<Integer> results = List.of(await(first), await(second));
             assertTrue(results.contains(0) && results.contains(1), "exactly one wins: " + results);
         }
@@ -89,35 +89,52 @@ class RedisDirectoryTest extends VertxTest {
         RedisDirectory b = replica("b");
         await(a.renew("a:1", LEASE));
         await(b.renew("b:1", LEASE));
-        await(a.openSession("c1", "token-1"));
-        assertEquals(0, await(a.claimRoutes("c1", "token-1", route("demo", "a", "c1", "token-1"))));
+        await(a.openSession("c1", "token-1", "a-c1"));
+        assertEquals(0, await(a.claimRoutes("a-c1", "c1", "token-1", route("demo", "a", "c1", "token-1"))));
 
-        assertTrue(await(b.openSession("c1", "token-1")).granted(), "same principal resumes the id elsewhere");
-        assertEquals(0, await(b.claimRoutes("c1", "token-1", route("demo", "b", "c1", "token-1"))),
+        assertTrue(await(b.openSession("c1", "token-1", "b-c1")).granted(), "same principal resumes the id elsewhere");
+        assertEquals(0, await(b.claimRoutes("b-c1", "c1", "token-1", route("demo", "b", "c1", "token-1"))),
                 "at once, though a is alive");
-        assertEquals(-1, await(a.claimRoutes("c1", "token-1", route("other", "a", "c1", "token-1"))),
+        assertEquals(-1, await(a.claimRoutes("a-c1", "c1", "token-1", route("other", "a", "c1", "token-1"))),
                 "the session is no longer a's");
-        await(a.releaseRoutes("c1", List.of("demo")));
-        await(a.closeSession("c1", Duration.ofHours(1)));
+        await(a.releaseRoutes("a-c1", List.of("demo")));
+        await(a.closeSession("c1", "a-c1", Duration.ofHours(1)));
         DirectorySnapshot after = await(b.snapshot());
         assertEquals("b", after.routes().get("demo").replica(), "a's late release does not free b's route");
         assertEquals("b", after.sessions().get("c1").replica());
     }
 
     @Test
+    void aSessionReplacedOnTheSameReplicaCannotEndItsSuccessorNorFreeItsRoutes() throws Exception {
+        RedisDirectory a = replica("a");
+        await(a.renew("a:1", LEASE));
+        await(a.openSession("c8", "token-1", "first"));
+        assertEquals(0, await(a.claimRoutes("first", "c8", "token-1", route("kept", "a", "c8", "token-1"))));
+        await(a.openSession("c8", "token-1", "second"));
+        Map<String, RouteEntry> again = new LinkedHashMap<>();
+        again.put("kept", new RouteEntry("a", "c8", "second", "token-1", "http://kept", ""));
+        assertEquals(0, await(a.claimRoutes("second", "c8", "token-1", again)));
+        await(a.releaseRoutes("first", List.of("kept")));
+        await(a.closeSession("c8", "first", Duration.ofMillis(1)));
+        DirectorySnapshot after = await(a.snapshot());
+        assertEquals("second", after.routes().get("kept").instance());
+        assertEquals("second", after.sessions().get("c8").instance());
+    }
+
+    @Test
     void anotherPrincipalGetsNeitherALiveNorARememberedId() throws Exception {
         RedisDirectory a = replica("a");
         await(a.renew("a:1", LEASE));
-        assertTrue(await(a.openSession("c2", "token-1")).granted());
-        assertFalse(await(a.openSession("c2", "token-2")).granted(), "live");
-        await(a.closeSession("c2", Duration.ofMillis(300)));
-        assertFalse(await(a.openSession("c2", "token-2")).granted(), "remembered");
+        assertTrue(await(a.openSession("c2", "token-1", "a-c2")).granted());
+        assertFalse(await(a.openSession("c2", "token-2", "a-c2")).granted(), "live");
+        await(a.closeSession("c2", "a-c2", Duration.ofMillis(300)));
+        assertFalse(await(a.openSession("c2", "token-2", "a-c2")).granted(), "remembered");
         eventually(() -> grantedQuietly(a, "c2", "token-2"));
     }
 
     private static boolean grantedQuietly(RedisDirectory d, String id, String principal) {
         try {
-            return await(d.openSession(id, principal)).granted();
+            return await(d.openSession(id, principal, "d-" + id)).granted();
         } catch (Exception e) {
             return false;
         }
@@ -127,25 +144,25 @@ class RedisDirectoryTest extends VertxTest {
     void hostsAndPortsComeBackToTheSameIdAndExpireFromTheDisconnectOnly() throws Exception {
         RedisDirectory a = replica("a");
         await(a.renew("a:1", LEASE));
-        await(a.openSession("c3", "token-1"));
+        await(a.openSession("c3", "token-1", "a-c3"));
         await(a.rememberHost("c3", "token-1", "one.localhost"));
         await(a.rememberHost("c3", "token-1", "two.localhost"));
         await(a.rememberHost("c3", "token-1", "one.localhost"));
         await(a.rememberPort("c3", "token-1", 10022));
         await(a.rememberHost("c3", "token-2", "stranger.localhost"));
         Thread.sleep(400);
-        await(a.closeSession("c3", Duration.ofMillis(600)));
-        SessionClaim back = await(a.openSession("c3", "token-1"));
+        await(a.closeSession("c3", "a-c3", Duration.ofMillis(600)));
+        SessionClaim back = await(a.openSession("c3", "token-1", "a-c3"));
         assertEquals(List.of("two.localhost", "one.localhost"), back.hosts(), "newest last, no other principal's");
         assertEquals(List.of(10022), back.ports());
         Thread.sleep(800);
-        assertEquals(List.of("two.localhost", "one.localhost"), await(a.openSession("c3", "token-1")).hosts(),
+        assertEquals(List.of("two.localhost", "one.localhost"), await(a.openSession("c3", "token-1", "a-c3")).hosts(),
                 "no expiry while the session lives, however long");
-        await(a.closeSession("c3", Duration.ofMillis(300)));
+        await(a.closeSession("c3", "a-c3", Duration.ofMillis(300)));
         assertTrue(await(a.session("c3")).isEmpty());
         Redis raw = Redis.createClient(vertx, server.url());
         eventually(() -> exists(raw, prefix + ":affinity:c3") == 0);
-        assertEquals(List.of(), await(a.openSession("c3", "token-1")).hosts(), "forgotten once expired");
+        assertEquals(List.of(), await(a.openSession("c3", "token-1", "a-c3")).hosts(), "forgotten once expired");
     }
 
     private static int exists(Redis raw, String key) {
@@ -162,10 +179,10 @@ class RedisDirectoryTest extends VertxTest {
         RedisDirectory b = replica("b");
         await(a.renew("a:1", Duration.ofMillis(500)));
         await(b.renew("b:1", LEASE));
-        await(a.openSession("c4", "token-1"));
-        await(a.claimRoutes("c4", "token-1", route("held", "a", "c4", "token-1")));
-        await(b.openSession("c5", "token-2"));
-        assertEquals(1, await(b.claimRoutes("c5", "token-2", route("held", "b", "c5", "token-2"))), "a is alive");
+        await(a.openSession("c4", "token-1", "a-c4"));
+        await(a.claimRoutes("a-c4", "c4", "token-1", route("held", "a", "c4", "token-1")));
+        await(b.openSession("c5", "token-2", "b-c5"));
+        assertEquals(1, await(b.claimRoutes("b-c5", "c5", "token-2", route("held", "b", "c5", "token-2"))), "a is alive");
         assertEquals(0, await(b.reap(Duration.ofHours(1))), "nobody dead yet");
 
         AtomicInteger reaped = new AtomicInteger();
@@ -174,9 +191,9 @@ class RedisDirectoryTest extends VertxTest {
         assertFalse(after.routes().containsKey("held"));
         assertFalse(after.sessions().containsKey("c4"));
         assertEquals(Map.of("b", "b:1"), after.members());
-        assertEquals(0, await(b.claimRoutes("c5", "token-2", route("held", "b", "c5", "token-2"))));
-        assertTrue(await(a.openSession("c4", "token-1")).granted(), "its memory stays for the id's owner");
-        assertFalse(await(b.openSession("c4", "token-2")).granted());
+        assertEquals(0, await(b.claimRoutes("b-c5", "c5", "token-2", route("held", "b", "c5", "token-2"))));
+        assertTrue(await(a.openSession("c4", "token-1", "a-c4")).granted(), "its memory stays for the id's owner");
+        assertFalse(await(b.openSession("c4", "token-2", "b-c4")).granted());
     }
 
     private static int reapQuietly(RedisDirectory d) {
@@ -198,9 +215,9 @@ class RedisDirectoryTest extends VertxTest {
             listener.start();
             eventually(() -> subscriptions.get() == 1);
             await(a.renew("a:1", LEASE));
-            await(a.openSession("c6", "token-1"));
-            await(a.claimRoutes("c6", "token-1", route("seen", "a", "c6", "token-1")));
-            await(a.releaseRoutes("c6", List.of("seen")));
+            await(a.openSession("c6", "token-1", "a-c6"));
+            await(a.claimRoutes("a-c6", "c6", "token-1", route("seen", "a", "c6", "token-1")));
+            await(a.releaseRoutes("a-c6", List.of("seen")));
             eventually(() -> events.size() == 4);
             assertEquals(List.of(DirectoryEvent.Kind.MEMBER_ADDED, DirectoryEvent.Kind.SESSION_ADDED,
                     DirectoryEvent.Kind.ROUTE_ADDED, DirectoryEvent.Kind.ROUTE_REMOVED),
@@ -220,7 +237,7 @@ class RedisDirectoryTest extends VertxTest {
     void aRedisThatDoesNotAnswerFailsTheCallWithinTheTimeout() throws Exception {
         try (ServerSocket silent = new ServerSocket(0)) {
             RedisDirectory a = replica("a", "redis://127.0.0.1:" + silent.getLocalPort());
-            ExecutionException e = assertThrows(ExecutionException.class, () -> await(a.openSession("c7", "token-1")));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> await(a.openSession("c7", "token-1", "a-c7")));
             assertInstanceOf(java.util.concurrent.TimeoutException.class, e.getCause());
         }
     }

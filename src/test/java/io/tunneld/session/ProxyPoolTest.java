@@ -21,6 +21,7 @@ import io.tunneld.testsupport.EventLoops;
 import io.tunneld.testsupport.VertxTest;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
@@ -56,19 +57,19 @@ class ProxyPoolTest extends VertxTest {
         assertEquals(1, asked.get(), "one spare asked for at the start");
 
         Context context = vertx.getOrCreateContext();
-        List<Promise<NetSocket>> waiting = new ArrayList<>();
+        List<Promise<PooledProxy>> waiting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            Promise<NetSocket> promise = Promise.promise();
-            pool.acquire(context, LONG, promise);
+            Promise<PooledProxy> promise = Promise.promise();
+            acquire(pool, context, promise);
             waiting.add(promise);
         }
         // 1.x would have asked for one per use (4 in all); the burst doubles the spares.
         assertEquals(LIMIT, asked.get(), "three waiters, no proxy: several requests at once, up to the limit");
 
         for (NetSocket proxy : proxiesOn(x, LIMIT)) {
-            pool.registered(proxy);
+            pool.registered(new LocalProxy(proxy));
         }
-        for (Promise<NetSocket> promise : waiting) {
+        for (Promise<PooledProxy> promise : waiting) {
             await(promise.future());
         }
         // 3 in use, 7 parked. The first sweep follows the burst and keeps them; each later quiet
@@ -85,13 +86,13 @@ class ProxyPoolTest extends VertxTest {
     void aProxyGoesToAWaiterOnItsOwnEventLoopBeforeAnOlderOneElsewhere() throws Exception {
         ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
         NetSocket proxy = proxiesOn(x, 1).get(0);
-        Promise<NetSocket> olderElsewhere = Promise.promise();
-        Promise<NetSocket> onProxyLoop = Promise.promise();
-        pool.acquire(EventLoops.contextOn(vertx, y), LONG, olderElsewhere);
-        pool.acquire(EventLoops.contextOn(vertx, x), LONG, onProxyLoop);
+        Promise<PooledProxy> olderElsewhere = Promise.promise();
+        Promise<PooledProxy> onProxyLoop = Promise.promise();
+        acquire(pool, EventLoops.contextOn(vertx, y), olderElsewhere);
+        acquire(pool, EventLoops.contextOn(vertx, x), onProxyLoop);
 
-        pool.registered(proxy);
-        assertSame(proxy, await(onProxyLoop.future()), "joined without a thread hand-off");
+        pool.registered(new LocalProxy(proxy));
+        assertSame(proxy, socketOf(await(onProxyLoop.future())), "joined without a thread hand-off");
         assertFalse(olderElsewhere.future().isComplete(), "the older waiter waits for the next proxy");
     }
 
@@ -102,17 +103,17 @@ class ProxyPoolTest extends VertxTest {
         pool.prime();
         List<NetSocket> onX = proxiesOn(x, 3);
         NetSocket onY = proxiesOn(y, 1).get(0);
-        pool.registered(onX.get(0));
-        pool.registered(onY);
+        pool.registered(new LocalProxy(onX.get(0)));
+        pool.registered(new LocalProxy(onY));
 
-        Promise<NetSocket> first = Promise.promise();
-        pool.acquire(EventLoops.contextOn(vertx, x), LONG, first);
-        assertSame(onX.get(0), await(first.future()));
+        Promise<PooledProxy> first = Promise.promise();
+        acquire(pool, EventLoops.contextOn(vertx, x), first);
+        assertSame(onX.get(0), socketOf(await(first.future())));
         assertEquals(2, asked.get(), "one spare left on y, one more asked for so x has one too");
 
         // The client's answer lands on x again, and one more arrives there: x has two, y one.
-        pool.registered(onX.get(1));
-        pool.registered(onX.get(2));
+        pool.registered(new LocalProxy(onX.get(1)));
+        pool.registered(new LocalProxy(onX.get(2)));
         // Two spares wanted after use: the surplus goes where a loop has two, older first.
         pool.sweep(LONG, false);
         eventually(() -> !isOpen(onX.get(1)));
@@ -132,13 +133,55 @@ class ProxyPoolTest extends VertxTest {
         ProxyPool pool = new ProxyPool(vertx, asked::incrementAndGet, LIMIT, LONG);
         pool.prime();
         NetSocket onX = proxiesOn(x, 1).get(0);
-        pool.registered(onX);
+        pool.registered(new LocalProxy(onX));
 
-        Promise<NetSocket> onY = Promise.promise();
-        pool.acquire(EventLoops.contextOn(vertx, y), LONG, onY);
-        assertSame(onX, onY.future().result(), "no waiting for a handshake");
+        Promise<PooledProxy> onY = Promise.promise();
+        acquire(pool, EventLoops.contextOn(vertx, y), onY);
+        assertSame(onX, socketOf(onY.future().result()), "no waiting for a handshake");
         // As a burst: the spare target doubles (1 to 2), and both are asked for.
         assertEquals(3, asked.get(), "the first, then two spares");
+    }
+
+    @Test
+    void aWaiterOnAnotherReplicaGetsAProxyParkedThereBeforeOneParkedHere() throws Exception {
+        ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
+        pool.registered(new LocalProxy(proxiesOn(x, 1).get(0)));
+        PooledProxy parkedOnB = new Elsewhere("replica-b");
+        pool.registered(parkedOnB);
+
+        Promise<PooledProxy> fromB = Promise.promise();
+        pool.acquire(vertx.getOrCreateContext(), "replica-b", LONG, fromB);
+        assertSame(parkedOnB, await(fromB.future()), "joined on replica b, no hop");
+    }
+
+    /** A proxy parked on another replica, as the pool sees it. */
+    private record Elsewhere(String replica) implements PooledProxy {
+        @Override
+        public Object place() {
+            return replica;
+        }
+
+        @Override
+        public void whenGone(Runnable onGone) {
+        }
+
+        @Override
+        public io.vertx.core.Future<io.tunneld.tunnel.ProxyConnection> open(io.tunneld.protocol.StartProxy start) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Acquires for a public connection on {@code context}'s event loop. */
+    private static void acquire(ProxyPool pool, Context context, Promise<PooledProxy> promise) {
+        pool.acquire(context, ((ContextInternal) context).nettyEventLoop(), LONG, promise);
+    }
+
+    private static NetSocket socketOf(PooledProxy proxy) {
+        return ((LocalProxy) proxy).socket();
     }
 
     private static boolean isOpen(NetSocket socket) {

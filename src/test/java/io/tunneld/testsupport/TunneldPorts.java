@@ -1,6 +1,6 @@
 package io.tunneld.testsupport;
 
-import io.tunneld.listener.Listeners;
+import io.tunneld.server.Listeners;
 
 /** The ports the server under test actually bound (all configured as 0). */
 public record TunneldPorts(int tunnel, int http, int https) {

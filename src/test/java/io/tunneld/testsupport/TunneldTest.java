@@ -9,7 +9,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 
-import io.tunneld.listener.Listeners;
+import io.tunneld.server.Listeners;
 import io.tunneld.testclient.NgrokTestClient;
 
 /** Base of tests that talk to the server under test through its real ports. */

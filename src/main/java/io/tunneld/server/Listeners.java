@@ -1,21 +1,20 @@
-package io.tunneld.listener;
+package io.tunneld.server;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tunneld.config.TunneldConfig;
 import io.tunneld.http.HttpIngress;
+import io.tunneld.listener.Listener;
+import io.tunneld.listener.ServingLoops;
 import io.tunneld.session.TunnelPortAcceptor;
 import io.tunneld.tls.ServerTls;
 import io.tunneld.tunnel.Protocol;
@@ -26,8 +25,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServerOptions;
 
 /**
- * Opens the tunnel port and the public HTTP and HTTPS listeners when Quarkus starts and
- * closes them when it stops. A listener that cannot bind is logged and reported as down by
+ * Opens the tunnel port and the public HTTP and HTTPS listeners when Quarkus starts; the
+ * graceful stop closes them. A listener that cannot bind is logged and reported as down by
  * the readiness check; the others keep serving.
  */
 @ApplicationScoped
@@ -84,8 +83,11 @@ public class Listeners {
                 : "off");
     }
 
-    /** First of all shutdown work: no new connection is accepted onto loops that are stopping. */
-    void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) throws Exception {
+    /**
+     * Closes every listener, waiting up to 10 s; connections already accepted carry on. Blocks:
+     * call it from the shutdown thread, never an event loop.
+     */
+    public void stop() throws Exception {
         Future.join(listeners.stream().map(Listener::stop).toList())
                 .toCompletionStage().toCompletableFuture().exceptionally(e -> null).get(10, TimeUnit.SECONDS);
     }
