@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.tunneld.auth.AuthThrottle;
 import io.tunneld.auth.ClientAuthenticator;
 import io.tunneld.auth.Principal;
 import io.tunneld.config.TunneldConfig;
@@ -49,15 +50,17 @@ public class ControlRegistry {
     private final SecureRandom random = new SecureRandom();
     private final TunneldConfig config;
     private final ClientAuthenticator authenticator;
+    private final AuthThrottle throttle;
     private final TunnelOpener opener;
     private final UrlAffinity affinity;
     private final TunnelMetrics metrics;
     private final Vertx vertx;
 
-    public ControlRegistry(TunneldConfig config, ClientAuthenticator authenticator, TunnelOpener opener,
-            UrlAffinity affinity, TunnelMetrics metrics, Vertx vertx) {
+    public ControlRegistry(TunneldConfig config, ClientAuthenticator authenticator, AuthThrottle throttle,
+            TunnelOpener opener, UrlAffinity affinity, TunnelMetrics metrics, Vertx vertx) {
         this.config = config;
         this.authenticator = authenticator;
+        this.throttle = throttle;
         this.opener = opener;
         this.affinity = affinity;
         this.metrics = metrics;
@@ -79,7 +82,9 @@ public class ControlRegistry {
         Optional<Principal> principal = authenticator.authenticate(auth.user());
         if (principal.isEmpty()) {
             metrics.authFailure();
-            return refuse(writer, "Authentication failed: invalid auth token", peer);
+            boolean penalised = throttle.failed(socket.remoteAddress(), auth.clientId());
+            return refuse(writer, "Authentication failed: invalid auth token"
+                    + (penalised ? "; too many failures, so answers are now delayed" : ""), peer);
         }
         String id = resumableId(auth.clientId(), principal.get()).orElseGet(this::newId);
         if (controls.size() >= config.limits().controls() && !controls.containsKey(id)) {

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.tunneld.auth.AuthThrottle;
 import io.tunneld.config.TunneldConfig;
 import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.Auth;
@@ -29,12 +30,15 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
     private final TunneldConfig config;
     private final ControlRegistry controls;
     private final TunnelMetrics metrics;
+    private final AuthThrottle throttle;
     private final Vertx vertx;
 
-    public TunnelPortAcceptor(TunneldConfig config, ControlRegistry controls, TunnelMetrics metrics, Vertx vertx) {
+    public TunnelPortAcceptor(TunneldConfig config, ControlRegistry controls, TunnelMetrics metrics,
+            AuthThrottle throttle, Vertx vertx) {
         this.config = config;
         this.controls = controls;
         this.metrics = metrics;
+        this.throttle = throttle;
         this.vertx = vertx;
     }
 
@@ -46,13 +50,17 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
     /** One tunnel-port connection until it knows what it is. */
     private final class Connection {
         private final NetSocket socket;
+        private final FrameReader reader;
         private Control control;
         private boolean firstFrameSeen;
         private boolean proxy;
         private long deadline;
+        /** The timer of an Auth answer held back by the throttle, or -1. */
+        private long heldAuth = -1;
 
         Connection(NetSocket socket) {
             this.socket = socket;
+            this.reader = new FrameReader(config.limits().maxFrameLength(), this::onMessage, this::onInvalid);
         }
 
         void start() {
@@ -60,10 +68,13 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
                 LOG.debugf("tunnel-port connection from %s sent no frame in time", socket.remoteAddress());
                 socket.close();
             });
-            socket.closeHandler(v -> vertx.cancelTimer(deadline));
+            socket.closeHandler(v -> {
+                vertx.cancelTimer(deadline);
+                throttle.drop(heldAuth);
+            });
             socket.exceptionHandler(e -> LOG.debugf("tunnel-port connection from %s: %s",
                     socket.remoteAddress(), e.getMessage()));
-            socket.handler(new FrameReader(config.limits().maxFrameLength(), this::onMessage, this::onInvalid));
+            socket.handler(reader);
         }
 
         private void onMessage(Message message) {
@@ -82,14 +93,28 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
             firstFrameSeen = true;
             vertx.cancelTimer(deadline);
             if (message instanceof Auth auth) {
-                FrameWriter writer = new FrameWriter(socket, vertx.getOrCreateContext(),
-                        config.limits().controlWriteQueue());
-                control = controls.open(socket, writer, auth).orElse(null);
+                heldAuth = throttle.answer(socket.remoteAddress(), auth.clientId(), () -> openControl(auth));
+                if (heldAuth >= 0) {
+                    // What the client sends meanwhile stays unread, for the session it may get.
+                    reader.pause();
+                    socket.pause();
+                }
             } else if (message instanceof RegProxy reg) {
                 proxy = true;
                 controls.registerProxy(reg.clientId(), socket);
             } else {
                 reject("unexpected", "first frame " + message.getClass().getSimpleName());
+            }
+        }
+
+        private void openControl(Auth auth) {
+            FrameWriter writer = new FrameWriter(socket, vertx.getOrCreateContext(),
+                    config.limits().controlWriteQueue());
+            control = controls.open(socket, writer, auth).orElse(null);
+            if (heldAuth >= 0) {
+                heldAuth = -1;
+                reader.resume();
+                socket.resume();
             }
         }
 
