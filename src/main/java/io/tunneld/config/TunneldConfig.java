@@ -48,6 +48,9 @@ public interface TunneldConfig {
     /** Client authentication. */
     Auth auth();
 
+    /** Checks that trade compatibility with some clients for safety; all off by default. */
+    Security security();
+
     /** Limits that keep one client, or a broken one, from hurting the others. */
     Limits limits();
 
@@ -162,6 +165,16 @@ public interface TunneldConfig {
          */
         @WithDefault("10000")
         int failureTableSize();
+    }
+
+    /** Stricter checks. */
+    interface Security {
+        /**
+         * Refuse a proxy connection ({@code RegProxy}) from another source than its session's
+         * control connection (another IPv4 address, or another IPv6 /64).
+         */
+        @WithDefault("false")
+        boolean proxySameAddress();
     }
 
     /** Limits. */

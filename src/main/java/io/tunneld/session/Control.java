@@ -24,6 +24,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 
 /**
  * One client session: its control connection, heartbeat, tunnels and proxy pool. Shutting
@@ -82,6 +83,11 @@ public final class Control {
     /** The id shortened for logs: the whole id lets anyone attach proxies to this session. */
     public String logId() {
         return id.length() > 8 ? id.substring(0, 8) : id;
+    }
+
+    /** Where the control connection comes from. */
+    SocketAddress remoteAddress() {
+        return socket.remoteAddress();
     }
 
     /** Time since the last Ping (or since authentication). */

@@ -20,6 +20,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.tunneld.auth.AuthThrottle;
 import io.tunneld.auth.ClientAuthenticator;
 import io.tunneld.auth.Principal;
+import io.tunneld.auth.SourceAddress;
 import io.tunneld.config.TunneldConfig;
 import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.Auth;
@@ -108,11 +109,22 @@ public class ControlRegistry {
         return Optional.of(control);
     }
 
-    /** Handles a {@code RegProxy} frame: parks the connection with its session, or closes it. */
+    /**
+     * Handles a {@code RegProxy} frame: parks the connection with its session, or closes it
+     * (unknown session; with {@code tunneld.security.proxy-same-address}, another source).
+     */
     void registerProxy(String clientId, NetSocket proxy) {
         Control control = controls.get(clientId);
         if (control == null) {
             LOG.debugf("proxy connection from %s for an unknown session closed", proxy.remoteAddress());
+            proxy.close();
+            return;
+        }
+        if (config.security().proxySameAddress()
+                && !SourceAddress.of(proxy.remoteAddress()).equals(SourceAddress.of(control.remoteAddress()))) {
+            metrics.frameRejected("proxy-address");
+            LOG.infof("proxy connection from %s for control %s closed: not from the control connection's address "
+                    + "(tunneld.security.proxy-same-address)", proxy.remoteAddress(), control.logId());
             proxy.close();
             return;
         }
