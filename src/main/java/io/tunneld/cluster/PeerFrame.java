@@ -19,7 +19,7 @@ import io.vertx.core.buffer.Buffer;
  * <p>Messages on a link (dialer to acceptor only): {@code want} (a proxy for session
  * {@code client}, request {@code id}), {@code cancel}, {@code grant} (request {@code id} may
  * claim {@code handle} on replica {@code host}), {@code deny}, {@code parked} (a proxy of
- * session {@code client} waits here under {@code handle}), {@code gone} (it closed),
+ * session {@code client}, opened from {@code addr}, waits here under {@code handle}), {@code gone} (it closed),
  * {@code drop} (close it) and {@code return} (a granted proxy was not used).
  */
 @RegisterForReflection
@@ -69,8 +69,9 @@ record PeerFrame(String type, String kind, String from, String handle, String ur
         return message("deny", id, null, null, null, reason);
     }
 
-    static PeerFrame parked(String client, String handle) {
-        return message("parked", null, client, null, handle, null);
+    /** {@code source}: the address the client opened the proxy from. */
+    static PeerFrame parked(String client, String handle, String source) {
+        return new PeerFrame("parked", null, null, handle, null, source, null, null, null, null, null, client, null);
     }
 
     static PeerFrame gone(String client, String handle) {

@@ -21,6 +21,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 
 /**
  * Proxy connections across replicas, so that a forwarded public connection costs at most
@@ -228,7 +229,8 @@ final class ProxyBroker {
 
     private void parked(String from, PeerFrame frame) {
         Optional<Control> control = controls.get(frame.client());
-        if (control.isEmpty()) {
+        if (control.isEmpty() || frame.addr() == null
+                || !controls.proxyAllowed(control.get(), SocketAddress.inetSocketAddress(0, frame.addr()))) {
             links.send(from, PeerFrame.drop(frame.handle()));
             return;
         }
@@ -264,7 +266,7 @@ final class ProxyBroker {
     void parkForeign(NetSocket proxy, String clientId, String owner) {
         String handle = hosted.park(proxy, clientId, owner, 0);
         metrics.forwarded("out", "proxy");
-        links.send(owner, PeerFrame.parked(clientId, handle));
+        links.send(owner, PeerFrame.parked(clientId, handle, proxy.remoteAddress().hostAddress()));
     }
 
     /** Another replica claims a proxy parked here, for one of its public connections. */

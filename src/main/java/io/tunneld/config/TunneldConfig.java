@@ -48,6 +48,9 @@ public interface TunneldConfig {
     /** Client authentication. */
     Auth auth();
 
+    /** Checks that trade compatibility with some clients for safety; all off by default. */
+    Security security();
+
     /** Limits that keep one client, or a broken one, from hurting the others. */
     Limits limits();
 
@@ -140,6 +143,41 @@ public interface TunneldConfig {
 
         /** Accepted tokens; none configured (and auth enabled) means one is generated at start. */
         Optional<List<String>> tokens();
+
+        /**
+         * Wrong tokens a source (an IPv4 address or an IPv6 /64) or a presented ClientId may send
+         * within {@link #penaltyWindow()} before every Auth answer it gets is held back.
+         */
+        @WithDefault("10")
+        int failureBudget();
+
+        /** How long failures are remembered, counted from the latest one. */
+        @WithDefault("10m")
+        Duration penaltyWindow();
+
+        /**
+         * Longest hold of an Auth answer under penalty, for right tokens and wrong ones alike
+         * (the first held answer waits 100 ms, each further failure doubles it); 0 holds none.
+         */
+        @WithDefault("2s")
+        Duration maxDelay();
+
+        /**
+         * Sources and ClientIds with recent failures that are remembered; when full, the one
+         * not under penalty whose latest failure is oldest is forgotten first.
+         */
+        @WithDefault("10000")
+        int failureTableSize();
+    }
+
+    /** Stricter checks. */
+    interface Security {
+        /**
+         * Refuse a proxy connection ({@code RegProxy}) from another source than its session's
+         * control connection (another IPv4 address, or another IPv6 /64).
+         */
+        @WithDefault("false")
+        boolean proxySameAddress();
     }
 
     /** Limits. */

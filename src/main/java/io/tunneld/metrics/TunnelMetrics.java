@@ -22,6 +22,7 @@ public class TunnelMetrics {
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Counter authFailures;
+    private final Counter authThrottled;
     private final Counter heartbeatsLost;
     private final Timer proxyWaitFound;
     private final Timer proxyWaitTimedOut;
@@ -38,6 +39,9 @@ public class TunnelMetrics {
                 .description("Bytes from clients to public peers").register(registry);
         authFailures = Counter.builder("tunneld.auth.failures")
                 .description("Control connections refused for a bad token").register(registry);
+        authThrottled = Counter.builder("tunneld.auth.throttled")
+                .description("Auth answers held back: too many failures from their source or ClientId")
+                .register(registry);
         heartbeatsLost = Counter.builder("tunneld.heartbeats.lost")
                 .description("Controls shut down for a missing Ping").register(registry);
         proxyWaitFound = proxyWaitTimer("found");
@@ -64,6 +68,10 @@ public class TunnelMetrics {
 
     public void authFailure() {
         authFailures.increment();
+    }
+
+    public void authThrottled() {
+        authThrottled.increment();
     }
 
     public void heartbeatLost() {

@@ -32,6 +32,16 @@ public final class FrameReader implements Handler<Buffer> {
         }
     }
 
+    /** Reports no more messages until {@link #resume()}; bytes still arriving are kept. */
+    public void pause() {
+        parser.pause();
+    }
+
+    /** Reports the messages kept while paused, then goes on as before. */
+    public void resume() {
+        parser.resume();
+    }
+
     private void onRecord(Buffer record) {
         if (failed) {
             return;

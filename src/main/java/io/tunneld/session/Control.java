@@ -27,6 +27,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 
 /**
  * One client session: its control connection, heartbeat, tunnels and proxy pool. Shutting
@@ -105,6 +106,11 @@ public final class Control implements ProxySource {
     public String logId() {
         String id = grant.id();
         return id.length() > 8 ? id.substring(0, 8) : id;
+    }
+
+    /** Where the control connection comes from. */
+    SocketAddress remoteAddress() {
+        return socket.remoteAddress();
     }
 
     /** Time since the last Ping (or since authentication). */

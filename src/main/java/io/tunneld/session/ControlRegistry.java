@@ -16,8 +16,10 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.quarkus.scheduler.Scheduled;
+import io.tunneld.auth.AuthThrottle;
 import io.tunneld.auth.ClientAuthenticator;
 import io.tunneld.auth.Principal;
+import io.tunneld.auth.SourceAddress;
 import io.tunneld.config.TunneldConfig;
 import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.Auth;
@@ -30,6 +32,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 
 /**
  * Live client sessions of this replica by ClientId. Authenticates new sessions, hands out
@@ -55,16 +58,18 @@ public class ControlRegistry {
     private final SecureRandom random = new SecureRandom();
     private final TunneldConfig config;
     private final ClientAuthenticator authenticator;
+    private final AuthThrottle throttle;
     private final TunnelOpener opener;
     private final SessionDirectory sessions;
     private final ForeignProxies foreign;
     private final TunnelMetrics metrics;
     private final Vertx vertx;
 
-    public ControlRegistry(TunneldConfig config, ClientAuthenticator authenticator, TunnelOpener opener,
-            SessionDirectory sessions, ForeignProxies foreign, TunnelMetrics metrics, Vertx vertx) {
+    public ControlRegistry(TunneldConfig config, ClientAuthenticator authenticator, AuthThrottle throttle,
+            TunnelOpener opener, SessionDirectory sessions, ForeignProxies foreign, TunnelMetrics metrics, Vertx vertx) {
         this.config = config;
         this.authenticator = authenticator;
+        this.throttle = throttle;
         this.opener = opener;
         this.sessions = sessions;
         this.foreign = foreign;
@@ -94,7 +99,9 @@ public class ControlRegistry {
         Optional<Principal> authenticated = authenticator.authenticate(auth.user());
         if (authenticated.isEmpty()) {
             metrics.authFailure();
-            return refuse(writer, "Authentication failed: invalid auth token", peer);
+            boolean penalised = throttle.failed(socket.remoteAddress(), auth.clientId());
+            return refuse(writer, "Authentication failed: invalid auth token"
+                    + (penalised ? "; too many failures, so answers are now delayed" : ""), peer);
         }
         Principal principal = authenticated.get();
         Optional<String> requested = resumableId(auth.clientId(), principal);
@@ -154,14 +161,38 @@ public class ControlRegistry {
         }
     }
 
-    /** Handles a {@code RegProxy} frame: parks the connection with its session, or hands it on. */
+    /**
+     * Handles a {@code RegProxy} frame: parks the connection with its session, hands it on
+     * (a session of another replica), or closes it (unknown session; with
+     * {@code tunneld.security.proxy-same-address}, another source).
+     */
     void registerProxy(String clientId, NetSocket proxy) {
         Control control = controls.get(clientId);
         if (control == null) {
             foreign.offer(clientId, proxy);
             return;
         }
+        if (!proxyAllowed(control, proxy.remoteAddress())) {
+            proxy.close();
+            return;
+        }
         control.offerProxy(new LocalProxy(proxy));
+    }
+
+    /**
+     * Whether a proxy connection from {@code source} may serve {@code control}: always, unless
+     * {@code tunneld.security.proxy-same-address} asks for its control connection's source
+     * (address, or IPv6 /64); a refusal is logged and counted.
+     */
+    public boolean proxyAllowed(Control control, SocketAddress source) {
+        if (!config.security().proxySameAddress()
+                || SourceAddress.of(source).equals(SourceAddress.of(control.remoteAddress()))) {
+            return true;
+        }
+        metrics.frameRejected("proxy-address");
+        LOG.infof("proxy connection from %s for control %s closed: not from the control connection's address "
+                + "(tunneld.security.proxy-same-address)", source, control.logId());
+        return false;
     }
 
     /** The live session of this replica with that id, if any. */

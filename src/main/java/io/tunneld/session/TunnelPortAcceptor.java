@@ -1,12 +1,12 @@
 package io.tunneld.session;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.tunneld.auth.AuthThrottle;
 import io.tunneld.config.TunneldConfig;
 import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.Auth;
@@ -15,6 +15,7 @@ import io.tunneld.protocol.FrameWriter;
 import io.tunneld.protocol.Message;
 import io.tunneld.protocol.ProtocolException;
 import io.tunneld.protocol.RegProxy;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
@@ -28,18 +29,19 @@ import io.vertx.core.net.NetSocket;
 public class TunnelPortAcceptor implements Handler<NetSocket> {
 
     private static final Logger LOG = Logger.getLogger(TunnelPortAcceptor.class);
-    /** Frames a client may send before its session is open (the stock client sends none). */
-    private static final int MAX_EARLY_FRAMES = 32;
 
     private final TunneldConfig config;
     private final ControlRegistry controls;
     private final TunnelMetrics metrics;
+    private final AuthThrottle throttle;
     private final Vertx vertx;
 
-    public TunnelPortAcceptor(TunneldConfig config, ControlRegistry controls, TunnelMetrics metrics, Vertx vertx) {
+    public TunnelPortAcceptor(TunneldConfig config, ControlRegistry controls, TunnelMetrics metrics,
+            AuthThrottle throttle, Vertx vertx) {
         this.config = config;
         this.controls = controls;
         this.metrics = metrics;
+        this.throttle = throttle;
         this.vertx = vertx;
     }
 
@@ -51,15 +53,19 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
     /** One tunnel-port connection until it knows what it is. */
     private final class Connection {
         private final NetSocket socket;
+        private final FrameReader reader;
         private Control control;
         private boolean firstFrameSeen;
         private boolean proxy;
         private long deadline;
-        /** Frames that came while the session was being opened, for it once it is. */
-        private List<Message> early;
+        /** The timer of an Auth answer held back by the throttle, or -1. */
+        private long heldAuth = -1;
+        /** Reading stopped while the Auth is answered: later frames are for the session it may open. */
+        private boolean paused;
 
         Connection(NetSocket socket) {
             this.socket = socket;
+            this.reader = new FrameReader(config.limits().maxFrameLength(), this::onMessage, this::onInvalid);
         }
 
         void start() {
@@ -67,23 +73,18 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
                 LOG.debugf("tunnel-port connection from %s sent no frame in time", socket.remoteAddress());
                 socket.close();
             });
-            socket.closeHandler(v -> vertx.cancelTimer(deadline));
+            socket.closeHandler(v -> {
+                vertx.cancelTimer(deadline);
+                throttle.drop(heldAuth);
+            });
             socket.exceptionHandler(e -> LOG.debugf("tunnel-port connection from %s: %s",
                     socket.remoteAddress(), e.getMessage()));
-            socket.handler(new FrameReader(config.limits().maxFrameLength(), this::onMessage, this::onInvalid));
+            socket.handler(reader);
         }
 
         private void onMessage(Message message) {
             if (control != null) {
                 control.onMessage(message);
-                return;
-            }
-            if (early != null) {
-                if (early.size() < MAX_EARLY_FRAMES) {
-                    early.add(message);
-                } else {
-                    reject("unexpected", "too many frames before its session was open");
-                }
                 return;
             }
             if (firstFrameSeen) {
@@ -97,23 +98,41 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
             firstFrameSeen = true;
             vertx.cancelTimer(deadline);
             if (message instanceof Auth auth) {
-                FrameWriter writer = new FrameWriter(socket, vertx.getOrCreateContext(),
-                        config.limits().controlWriteQueue());
-                early = new ArrayList<>();
-                controls.open(socket, writer, auth).onSuccess(opened -> {
-                    List<Message> queued = early;
-                    early = null;
-                    control = opened.orElse(null);
-                    if (control != null) {
-                        queued.forEach(control::onMessage);
-                    }
-                });
+                heldAuth = throttle.answer(socket.remoteAddress(), auth.clientId(), () -> openControl(auth));
+                if (heldAuth >= 0) {
+                    pause();
+                }
             } else if (message instanceof RegProxy reg) {
                 proxy = true;
                 controls.registerProxy(reg.clientId(), socket);
             } else {
                 reject("unexpected", "first frame " + message.getClass().getSimpleName());
             }
+        }
+
+        /** Answers the Auth; reading waits while the session is opened, if that takes a while (a cluster's directory). */
+        private void openControl(Auth auth) {
+            heldAuth = -1;
+            FrameWriter writer = new FrameWriter(socket, vertx.getOrCreateContext(),
+                    config.limits().controlWriteQueue());
+            Future<Optional<Control>> opened = controls.open(socket, writer, auth);
+            if (!opened.isComplete()) {
+                pause();
+            }
+            opened.onSuccess(session -> {
+                control = session.orElse(null);
+                if (paused) {
+                    paused = false;
+                    reader.resume();
+                    socket.resume();
+                }
+            });
+        }
+
+        private void pause() {
+            paused = true;
+            reader.pause();
+            socket.pause();
         }
 
         private void onInvalid(ProtocolException e) {

@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import javax.net.ssl.SSLSocket;
 
@@ -23,8 +24,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.tunneld.session.ControlRegistry;
 import io.tunneld.testclient.NgrokTestClient;
+import io.tunneld.testclient.TlsDialer;
 import io.tunneld.testclient.WireFrames;
 import io.tunneld.testsupport.EchoServer;
+import io.tunneld.testsupport.LogRecords;
 import io.tunneld.testsupport.Metrics;
 import io.tunneld.testsupport.PublicClient;
 import io.tunneld.testsupport.TunneldTest;
@@ -177,6 +180,24 @@ class LimitsTest extends TunneldTest {
             assertTrue(c.reqProxyCount() > before, "a stale proxy (idle > 2 s) was dropped and replaced");
             String request = "GET / HTTP/1.1\r\nHost: fresh.localhost:" + ports.http() + "\r\n\r\n";
             assertEquals(request, PublicClient.echo(ports.http(), request));
+        }
+    }
+
+    @Test
+    void aProxyFromAnotherAddressThanItsControlIsClosedAndCounted() throws Exception {
+        String reason = "tunneld_frames_rejected_total{reason=\"proxy-address\"}";
+        double rejected = Metrics.valueOrZero(reason);
+        try (LogRecords log = new LogRecords(); NgrokTestClient c = authed("");
+                SSLSocket elsewhere = TlsDialer.trustAll().from("127.0.0.2").dial("127.0.0.1", ports.tunnel())) {
+            elsewhere.getOutputStream().write(WireFrames.encode("RegProxy", Map.of("ClientId", c.clientId())));
+            elsewhere.setSoTimeout((int) WAIT.toMillis());
+            assertEquals(-1, elsewhere.getInputStream().read(), "closed");
+            assertEquals(rejected + 1, Metrics.valueOrZero(reason));
+            List<String> lines = log.lines().stream().map(LogRecords.Line::text).toList();
+            String shortId = c.clientId().substring(0, 8);
+            assertTrue(lines.stream().anyMatch(l -> l.contains("from 127.0.0.2:") && l.contains(shortId)
+                    && l.contains("proxy-same-address")), "" + lines);
+            assertTrue(lines.stream().noneMatch(l -> l.contains(c.clientId())), "no whole ClientId logged: " + lines);
         }
     }
 

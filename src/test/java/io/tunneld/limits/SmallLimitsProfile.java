@@ -6,8 +6,9 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.tunneld.testsupport.PemFiles;
 
 /**
- * A server with tiny limits and short timeouts, authentication off, and a certificate from
- * PEM files (for example.test) instead of the generated one.
+ * A server with tiny limits and short timeouts, authentication off, proxies bound to their
+ * control connection's address, and a certificate from PEM files (for example.test) instead
+ * of the generated one.
  */
 public class SmallLimitsProfile implements QuarkusTestProfile {
 
@@ -16,6 +17,7 @@ public class SmallLimitsProfile implements QuarkusTestProfile {
         PemFiles pem = PemFiles.selfSigned("example.test", "*.example.test");
         return Map.ofEntries(
                 Map.entry("tunneld.auth.enabled", "false"),
+                Map.entry("tunneld.security.proxy-same-address", "true"),
                 Map.entry("tunneld.https.tls.cert-file", pem.cert().toString()),
                 Map.entry("tunneld.https.tls.key-file", pem.key().toString()),
                 Map.entry("tunneld.limits.max-frame-length", "512"),

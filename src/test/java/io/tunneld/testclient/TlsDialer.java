@@ -1,8 +1,10 @@
 package io.tunneld.testclient;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -29,12 +31,19 @@ public final class TlsDialer {
     private final SSLContext context;
     private final String sniHost;
     private final Duration timeout;
+    /** Local address to dial from; null lets the system choose. */
+    private final InetAddress localAddress;
 
     /** A dialer with the given context, SNI host name and timeout. */
     public TlsDialer(SSLContext context, String sniHost, Duration timeout) {
+        this(context, sniHost, timeout, null);
+    }
+
+    private TlsDialer(SSLContext context, String sniHost, Duration timeout, InetAddress localAddress) {
         this.context = context;
         this.sniHost = sniHost;
         this.timeout = timeout;
+        this.localAddress = localAddress;
     }
 
     /** Trust-all dialer with SNI "localhost" and the default timeout. */
@@ -44,12 +53,24 @@ public final class TlsDialer {
 
     /** Same dialer with another timeout. */
     public TlsDialer withTimeout(Duration newTimeout) {
-        return new TlsDialer(context, sniHost, newTimeout);
+        return new TlsDialer(context, sniHost, newTimeout, localAddress);
     }
 
     /** Same dialer with another SNI host name. */
     public TlsDialer withSni(String newSniHost) {
-        return new TlsDialer(context, newSniHost, timeout);
+        return new TlsDialer(context, newSniHost, timeout, localAddress);
+    }
+
+    /**
+     * Same dialer connecting from {@code address}: another source address for the server, for
+     * example 127.0.0.2 (Linux routes all of 127/8 to loopback).
+     */
+    public TlsDialer from(String address) {
+        try {
+            return new TlsDialer(context, sniHost, timeout, InetAddress.getByName(address));
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(address, e);
+        }
     }
 
     /** The timeout used for connect, handshake and as SO_TIMEOUT. */
@@ -71,6 +92,9 @@ public final class TlsDialer {
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket();
         try {
             onCreate.accept(socket);
+            if (localAddress != null) {
+                socket.bind(new InetSocketAddress(localAddress, 0));
+            }
             int millis = (int) timeout.toMillis();
             socket.connect(new InetSocketAddress(host, port), millis);
             socket.setSoTimeout(millis);
