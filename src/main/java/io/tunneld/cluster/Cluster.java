@@ -240,7 +240,7 @@ public class Cluster {
      */
     private Future<Void> restore() {
         List<Control> live = List.copyOf(controls.controls());
-        if (!leaving) {
+        if (!live.isEmpty()) {
             LOG.warnf("cluster: the directory had lost this replica; putting back %d session(s)", live.size());
         }
         Future<Void> all = Future.succeededFuture();

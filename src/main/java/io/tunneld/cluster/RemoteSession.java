@@ -26,6 +26,11 @@ final class RemoteSession implements ProxySource {
     }
 
     @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
     public Runnable acquire(Context caller, StartProxy start, Duration timeout, Promise<ProxyConnection> promise) {
         return broker.want(owner, clientId, caller, start, timeout, promise);
     }

@@ -82,6 +82,11 @@ public final class Control implements ProxySource {
         return grant.id();
     }
 
+    @Override
+    public String clientId() {
+        return grant.id();
+    }
+
     /** This session among all that ever had its id (a replaced session is another instance). */
     public String instance() {
         return instance;

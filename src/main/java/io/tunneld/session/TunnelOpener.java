@@ -132,7 +132,7 @@ public class TunnelOpener {
         List<String> candidates = new ArrayList<>();
         List<String> previous = control.remembered().hosts();
         for (int i = previous.size() - 1; i >= 0; i--) {
-            if (isFree(previous.get(i), web)) {
+            if (isFree(previous.get(i), web, control.id())) {
                 candidates.add(previous.get(i));
             }
         }
@@ -147,7 +147,7 @@ public class TunnelOpener {
         } else if (randomLeft > 0) {
             do {
                 host = urls.randomHost();
-            } while (!isFree(host, web));
+            } while (!isFree(host, web, control.id()));
             randomLeft--;
         } else {
             return Future.failedFuture(new TunnelException("No free random host found; try again"));
@@ -163,8 +163,8 @@ public class TunnelOpener {
         return claims.claim(claimant, tunnels).map(v -> tunnels);
     }
 
-    private boolean isFree(String host, List<Protocol> web) {
-        return web.stream().noneMatch(p -> registry.isTaken(Tunnel.httpRouteKey(p, host)));
+    private boolean isFree(String host, List<Protocol> web, String clientId) {
+        return web.stream().noneMatch(p -> registry.heldByOther(Tunnel.httpRouteKey(p, host), clientId));
     }
 
     private static List<Tunnel> inOrder(List<Protocol> protocols, List<Tunnel> web, Tunnel tcp) {

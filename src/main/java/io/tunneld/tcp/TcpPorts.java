@@ -115,7 +115,7 @@ public class TcpPorts {
     private Future<Tunnel> firstBindable(Claimant claimant, ProxySource source, Iterator<Integer> candidates) {
         while (candidates.hasNext()) {
             int port = candidates.next();
-            if (!registry.isTaken(Tunnel.tcpRouteKey(port))) {
+            if (!registry.heldByOther(Tunnel.tcpRouteKey(port), claimant.clientId())) {
                 return bind(claimant, source, port, false).recover(e -> e instanceof TunnelException
                         ? firstBindable(claimant, source, candidates) : Future.failedFuture(e));
             }

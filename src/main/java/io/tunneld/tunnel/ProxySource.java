@@ -12,6 +12,9 @@ import io.vertx.core.Promise;
  */
 public interface ProxySource {
 
+    /** The ClientId of the session serving the tunnel. */
+    String clientId();
+
     /**
      * A proxy connection for a public connection arriving on {@code caller}'s context, within
      * {@code timeout}; completes {@code promise} on that context.

@@ -75,11 +75,6 @@ public class TunnelRegistry {
         remote.remove(tunnel.routeKey(), tunnel);
     }
 
-    /** Another replica's tunnel on {@code routeKey}, or null. */
-    public Tunnel remote(String routeKey) {
-        return remote.get(routeKey);
-    }
-
     /** The HTTP(S) tunnel serving this host (lower case, no port), or null. */
     public Tunnel lookupHttp(Protocol protocol, String host) {
         return lookup(Tunnel.httpRouteKey(protocol, host));
@@ -91,9 +86,13 @@ public class TunnelRegistry {
         return tunnel != null ? tunnel : remote.get(routeKey);
     }
 
-    /** Whether a route is taken, here or (as far as this replica knows) elsewhere. */
-    public boolean isTaken(String routeKey) {
-        return local.containsKey(routeKey) || remote.containsKey(routeKey);
+    /**
+     * Whether a route is held, here or (as far as this replica knows) elsewhere, by another
+     * session than {@code clientId}'s: a session resuming its id may take its routes back.
+     */
+    public boolean heldByOther(String routeKey, String clientId) {
+        Tunnel tunnel = lookup(routeKey);
+        return tunnel != null && !tunnel.source().clientId().equals(clientId);
     }
 
     /** Live tunnels of a protocol, of this replica's sessions. */

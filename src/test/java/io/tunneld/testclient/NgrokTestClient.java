@@ -58,6 +58,9 @@ public final class NgrokTestClient implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch controlDone = new CountDownLatch(1);
     private volatile String clientId = "";
+    /** Where proxy connections go: the control's address unless told otherwise (a cluster's other replica). */
+    private volatile String proxyHost;
+    private volatile int proxyPort;
     private volatile boolean autoProxy = true;
     private volatile boolean goStyleWrites = true;
     private volatile boolean goStyleReads = true;
@@ -67,6 +70,8 @@ public final class NgrokTestClient implements AutoCloseable {
     private NgrokTestClient(String host, int port, TlsDialer dialer, SSLSocket control) throws IOException {
         this.host = host;
         this.port = port;
+        this.proxyHost = host;
+        this.proxyPort = port;
         this.dialer = dialer;
         this.control = control;
         this.controlIn = new PushbackInputStream(control.getInputStream(), 1);
@@ -238,6 +243,15 @@ public final class NgrokTestClient implements AutoCloseable {
         return readerError;
     }
 
+    /**
+     * Opens proxy connections to {@code host:port} instead of the control connection's address,
+     * as when a balancer sends them to another replica than the control.
+     */
+    public void setProxyTarget(String host, int port) {
+        this.proxyHost = host;
+        this.proxyPort = port;
+    }
+
     /** When on (default), each {@code ReqProxy} opens one new proxy connection like the Go client. */
     public void setAutoProxy(boolean on) {
         autoProxy = on;
@@ -313,7 +327,7 @@ public final class NgrokTestClient implements AutoCloseable {
 
     SSLSocket dialTunnel() throws IOException {
         try {
-            return dialer.dial(host, port, this::track);
+            return dialer.dial(proxyHost, proxyPort, this::track);
         } catch (IOException e) {
             sockets.removeIf(Socket::isClosed);
             throw e;

@@ -45,7 +45,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts the server (again, empty) on its port and waits until it takes connections. */
     public synchronized void startAgain() throws IOException {
-        if (process != null && process.isAlive()) {
+        if (running()) {
             throw new IllegalStateException("already running");
         }
         List<String> command = List.of(binary(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
@@ -66,6 +66,11 @@ public final class RedisServer implements AutoCloseable {
         }
         throw new IOException("redis-server did not start on port " + port + ": "
                 + Files.readString(dir.resolve("redis.log")));
+    }
+
+    /** Whether it runs now. */
+    public synchronized boolean running() {
+        return process != null && process.isAlive();
     }
 
     /** Kills the server (SIGKILL): whatever it held is gone. */
