@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -37,6 +38,13 @@ final class RedisDirectory {
     static final int REMEMBERED = 32;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Readers made (and their deserializers built) when this class loads, at start: built on
+     * first use instead, on an event loop, they took seconds on a loaded machine.
+     */
+    private static final Map<Class<?>, ObjectReader> READERS = Map.of(
+            RouteEntry.class, JSON.readerFor(RouteEntry.class),
+            SessionEntry.class, JSON.readerFor(SessionEntry.class));
 
     private final Vertx vertx;
     private final Redis redis;
@@ -218,7 +226,7 @@ final class RedisDirectory {
 
     static <T> T parse(String json, Class<T> type) {
         try {
-            return JSON.readValue(json, type);
+            return READERS.get(type).readValue(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("unreadable directory entry: " + e.getOriginalMessage());
         }

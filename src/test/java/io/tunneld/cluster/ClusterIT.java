@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +34,7 @@ import io.tunneld.testclient.NgrokTestClient;
 import io.tunneld.testsupport.EchoServer;
 import io.tunneld.testsupport.LocalCluster;
 import io.tunneld.testsupport.PublicClient;
+import io.tunneld.testsupport.Download;
 import io.tunneld.testsupport.StreamServer;
 
 /**
@@ -249,7 +249,7 @@ class ClusterIT {
                 s.setSoTimeout(30_000);
                 s.getOutputStream().write(("GET /big HTTP/1.1\r\nHost: " + hostOf(url) + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
-                done.add(readers.submit(() -> slowDownload(s, size)));
+                done.add(readers.submit(() -> Download.readChecked(s, size)));
             }
             Thread.sleep(500);
             cluster.replica(1).terminate();
@@ -269,39 +269,6 @@ class ClusterIT {
         }
     }
 
-    /** Reads a download slowly (about 2 s), checking every body byte; returns the body size. */
-    private static long slowDownload(Socket s, long size) throws IOException, InterruptedException {
-        try (s) {
-            InputStream in = s.getInputStream();
-            int state = 0;
-            while (state < 4) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("closed in the head");
-                }
-                state = (b == '\r' || b == '\n') ? state + 1 : 0;
-            }
-            byte[] buffer = new byte[64 * 1024];
-            long got = 0;
-            int reads = 0;
-            while (got < size) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, size - got));
-                if (n < 0) {
-                    throw new IOException("cut after " + got + " bytes");
-                }
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] != StreamServer.bodyByte(got + i)) {
-                        throw new IOException("byte " + (got + i) + " wrong");
-                    }
-                }
-                got += n;
-                if (++reads % 8 == 0) {
-                    Thread.sleep(30);
-                }
-            }
-            return got;
-        }
-    }
 
     @Test
     @Order(7)

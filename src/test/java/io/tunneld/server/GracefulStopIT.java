@@ -1,0 +1,103 @@
+package io.tunneld.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import io.tunneld.testclient.NgrokTestClient;
+import io.tunneld.testsupport.Download;
+import io.tunneld.testsupport.StreamServer;
+import io.tunneld.testsupport.TunneldProcess;
+
+/**
+ * A single node stopped as Kubernetes stops a pod (SIGTERM) while twenty downloads run
+ * through it: it is no longer ready, refuses new sessions by closing them (a stock client would
+ * quit on an error; closed, it retries), lets every download finish intact, then closes its
+ * sessions and exits.
+ */
+class GracefulStopIT {
+
+    private static final String HOST = "127.0.0.9";
+    private static final String TOKEN = "graceful-stop-token-1";
+
+    @Test
+    void twentyDownloadsInFlightFinishIntactBeforeTheServerStops() throws Exception {
+        int tunnel = freePort();
+        int http = freePort();
+        int health = freePort();
+        long size = 4L << 20;
+        Map<String, String> env = Map.of(
+                "TUNNELD_TUNNEL_HOST", HOST, "TUNNELD_TUNNEL_PORT", String.valueOf(tunnel),
+                "TUNNELD_HTTP_HOST", HOST, "TUNNELD_HTTP_PORT", String.valueOf(http),
+                "TUNNELD_HTTPS_ENABLED", "false", "TUNNELD_TCP_ENABLED", "false",
+                "TUNNELD_AUTH_TOKENS", TOKEN, "TUNNELD_TIMEOUTS_DRAIN", "25s");
+        try (TunneldProcess server = TunneldProcess.start("single-node", HOST, health, env);
+                StreamServer downloads = new StreamServer(size);
+                NgrokTestClient client = NgrokTestClient.connect(HOST, tunnel)) {
+            assertEquals("", client.auth(TOKEN, "").str("Error"));
+            client.openProxy();
+            String url = client.reqTunnel("http", "", "", "", 0).get(0).str("Url");
+            client.forward(url, "127.0.0.1", downloads.port());
+            String hostHeader = url.substring(url.indexOf("://") + 3);
+
+            ExecutorService readers = Executors.newFixedThreadPool(20);
+            List<Future<Long>> done = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                Socket s = new Socket(HOST, http);
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write(("GET /big HTTP/1.1\r\nHost: " + hostHeader + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                done.add(readers.submit(() -> Download.readChecked(s, size)));
+            }
+            Thread.sleep(300);
+            server.terminate();
+            awaitUnready(server);
+            try (NgrokTestClient late = NgrokTestClient.connect(HOST, tunnel)) {
+                late.sendAuth(TOKEN, "");
+                assertTrue(late.awaitClosed(Duration.ofSeconds(5)), "a new session is closed, not answered");
+                assertTrue(late.received().isEmpty(), "no AuthResp error, which would make a stock client quit");
+            }
+            for (Future<Long> d : done) {
+                assertEquals(size, d.get(60, TimeUnit.SECONDS), "every byte of every download");
+            }
+            readers.shutdownNow();
+            assertEquals(143, server.awaitExit(Duration.ofSeconds(30)));
+            assertTrue(client.awaitClosed(Duration.ofSeconds(5)), "the session closed at the end");
+            String log = server.log();
+            assertTrue(log.contains("every joined connection finished"), log);
+            assertTrue(!log.contains("RejectedExecutionException"), "a quiet stop");
+        }
+    }
+
+    /** Readiness no longer 200: 503, or (Quarkus closes its HTTP server on a stop) no answer. */
+    private static void awaitUnready(TunneldProcess server) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.status("/q/health/ready") == 200) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("still ready 10 s after SIGTERM");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
