@@ -224,10 +224,6 @@ public class ControlRegistry {
         draining = true;
     }
 
-    /** Whether the server is stopping. */
-    public boolean draining() {
-        return draining;
-    }
 
     /** A session was released (once each): its place is free, and its id's memory starts counting. */
     void remove(Control control) {
