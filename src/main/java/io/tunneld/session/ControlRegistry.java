@@ -24,6 +24,7 @@ import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.Auth;
 import io.tunneld.protocol.AuthResp;
 import io.tunneld.protocol.FrameWriter;
+import io.tunneld.protocol.PeerText;
 import io.tunneld.tunnel.TunnelOpener;
 import io.tunneld.tunnel.UrlAffinity;
 import io.vertx.core.Vertx;
@@ -74,7 +75,7 @@ public class ControlRegistry {
         String peer = String.valueOf(socket.remoteAddress());
         if (!VERSION.equals(auth.version())) {
             return refuse(writer, "Incompatible versions. Server " + MM_VERSION + ", client "
-                    + auth.version() + ".", peer);
+                    + PeerText.printable(auth.version()) + ".", peer);
         }
         Optional<Principal> principal = authenticator.authenticate(auth.user());
         if (principal.isEmpty()) {
@@ -99,7 +100,8 @@ public class ControlRegistry {
         writer.send(new AuthResp(VERSION, MM_VERSION, control.id(), ""));
         control.start();
         LOG.infof("control %s (%s) opened from %s, %s/%s%s", control.logId(), control.principal().name(), peer,
-                auth.os(), auth.arch(), replaced != null ? ", replacing the previous session" : "");
+                PeerText.printable(auth.os()), PeerText.printable(auth.arch()),
+                replaced != null ? ", replacing the previous session" : "");
         return Optional.of(control);
     }
 
