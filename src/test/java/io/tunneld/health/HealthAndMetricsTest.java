@@ -8,10 +8,25 @@ import static io.tunneld.testsupport.Metrics.value;
 import static io.tunneld.testsupport.Metrics.valueOrZero;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.tunneld.testsupport.Eventually.eventually;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
+
+import io.restassured.RestAssured;
+import io.tunneld.listener.ServingLoops;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.tunneld.testclient.NgrokTestClient;
@@ -24,6 +39,9 @@ import io.tunneld.testsupport.TunneldTest;
 @QuarkusTest
 class HealthAndMetricsTest extends TunneldTest {
 
+    @Inject
+    ServingLoops loops;
+
     @Test
     void readinessReportsEveryListenerBound() {
         given().when().get("/q/health/ready").then().statusCode(200)
@@ -34,10 +52,62 @@ class HealthAndMetricsTest extends TunneldTest {
     }
 
     @Test
-    void livenessChecksTheEventLoop() {
-        given().when().get("/q/health/live").then().statusCode(200)
+    void livenessProbesEveryServingLoop() {
+        Map<String, Object> data = given().when().get("/q/health/live").then().statusCode(200)
                 .body("checks.name", hasItem("event-loop"))
-                .body("checks.find { it.name == 'event-loop' }.status", equalTo("UP"));
+                .body("checks.find { it.name == 'event-loop' }.status", equalTo("UP"))
+                .extract().path("checks.find { it.name == 'event-loop' }.data");
+        assertEquals(loops.contexts().size(), data.get("loops"), String.valueOf(data));
+        assertEquals(loops.contexts().size(),
+                data.values().stream().filter(v -> String.valueOf(v).startsWith("answered in ")).count(),
+                "each serving loop answered: " + data);
+    }
+
+    /**
+     * One serving loop stuck: liveness is DOWN and names it, answered by the health endpoint
+     * on another loop, and UP again once the loop runs. The health request itself lands on
+     * any of Quarkus's loops, the stuck one included, so it is asked on several connections
+     * at once and the first answer counts.
+     */
+    @Test
+    void aStuckServingLoopTurnsLivenessDownUntilItRunsAgain() throws Exception {
+        given().when().get("/q/health/live").then().statusCode(200);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<String> stuck = new CompletableFuture<>();
+        loops.contexts().get(loops.contexts().size() - 1).runOnContext(v -> {
+            stuck.complete(Thread.currentThread().getName());
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        ExecutorService askers = Executors.newFixedThreadPool(4);
+        try {
+            String thread = stuck.get(5, TimeUnit.SECONDS);
+            List<CompletableFuture<String>> answers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                answers.add(CompletableFuture.supplyAsync(HealthAndMetricsTest::liveness, askers));
+            }
+            String answer = (String) CompletableFuture.anyOf(answers.toArray(CompletableFuture[]::new))
+                    .get(15, TimeUnit.SECONDS);
+            assertTrue(answer.startsWith("HTTP/1.1 503 "), answer);
+            assertTrue(answer.contains("\"error\": \"no answer within 2 s from " + thread + "\""), answer);
+        } finally {
+            release.countDown();
+            askers.shutdown();
+        }
+        eventually(() -> liveness().startsWith("HTTP/1.1 200 "));
+    }
+
+    /** GET /q/health/live on a new connection, the whole answer. */
+    private static String liveness() {
+        try {
+            return PublicClient.exchange(PublicClient.plain(RestAssured.port),
+                    "GET /q/health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
