@@ -141,13 +141,20 @@ public class HttpIngress {
         }
     }
 
-    /** Constant-time, and the scheme name is case-insensitive as RFC 7617 says. */
+    /**
+     * Constant-time, and the scheme name is case-insensitive as RFC 7617 says. Only spaces
+     * separate scheme and credentials (RFC 9110), not any control character.
+     */
     static boolean credentialsMatch(String expected, String presented) {
         if (presented == null || presented.length() < 6 || !presented.regionMatches(true, 0, "Basic ", 0, 6)) {
             return false;
         }
+        int start = 6;
+        while (start < presented.length() && presented.charAt(start) == ' ') {
+            start++;
+        }
         byte[] a = expected.substring(6).getBytes(StandardCharsets.US_ASCII);
-        byte[] b = presented.substring(6).trim().getBytes(StandardCharsets.US_ASCII);
+        byte[] b = presented.substring(start).getBytes(StandardCharsets.US_ASCII);
         return MessageDigest.isEqual(a, b);
     }
 }
