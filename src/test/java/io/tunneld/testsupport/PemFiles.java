@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 
@@ -15,7 +16,7 @@ import io.tunneld.tls.SelfSignedCertificate;
 public record PemFiles(Path cert, Path key) {
 
     public static PemFiles selfSigned(String... dnsNames) {
-        SelfSignedCertificate generated = SelfSignedCertificate.create(List.of(dnsNames));
+        SelfSignedCertificate generated = SelfSignedCertificate.create(List.of(dnsNames), Duration.ofDays(365));
         try {
             Path dir = Files.createTempDirectory("tunneld-tls");
             Path cert = Files.writeString(dir.resolve("tls.crt"),
@@ -32,7 +33,8 @@ public record PemFiles(Path cert, Path key) {
         }
     }
 
-    private static String pem(String type, byte[] der) {
+    /** One PEM block of that type (CERTIFICATE, PRIVATE KEY, EC PRIVATE KEY...) for the DER bytes. */
+    public static String pem(String type, byte[] der) {
         String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
         return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
     }
