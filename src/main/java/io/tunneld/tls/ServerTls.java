@@ -28,7 +28,8 @@ import io.vertx.core.net.SSLEngineOptions;
  * otherwise. Files that cannot be served (unreadable, not PEM, a key of another certificate)
  * keep the listeners using them from starting, with one line each naming the files (the
  * readiness check reports them down, as it does a port that is taken); files that cover neither
- * the domain nor its subdomains get a warning.
+ * the domain nor its subdomains get a warning. {@link CertificateReload} serves them again when
+ * they change.
  */
 @Startup(ObserverMethod.DEFAULT_PRIORITY - 100)
 @ApplicationScoped
@@ -75,6 +76,11 @@ public class ServerTls {
     /** Options for the public HTTPS listener. */
     public NetServerOptions https(NetServerOptions options) {
         return secure(options, HTTPS);
+    }
+
+    /** The configured files, each once: what {@link CertificateReload} checks. */
+    List<CertificateFiles> files() {
+        return files.values().stream().distinct().toList();
     }
 
     private NetServerOptions secure(NetServerOptions options, String listener) {

@@ -15,8 +15,14 @@ import io.tunneld.tls.SelfSignedCertificate;
 /** A fresh self-signed certificate and its key, written to temporary PEM files deleted at exit. */
 public record PemFiles(Path cert, Path key) {
 
+    /** A certificate valid for a year. */
     public static PemFiles selfSigned(String... dnsNames) {
-        SelfSignedCertificate generated = SelfSignedCertificate.create(List.of(dnsNames), Duration.ofDays(365));
+        return selfSigned(Duration.ofDays(365), dnsNames);
+    }
+
+    /** A certificate that expires {@code validity} from now. */
+    public static PemFiles selfSigned(Duration validity, String... dnsNames) {
+        SelfSignedCertificate generated = SelfSignedCertificate.create(List.of(dnsNames), validity);
         try {
             Path dir = Files.createTempDirectory("tunneld-tls");
             Path cert = Files.writeString(dir.resolve("tls.crt"),
