@@ -15,8 +15,11 @@ import jakarta.enterprise.inject.spi.ObserverMethod;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.tunneld.config.TunneldConfig;
+import io.tunneld.metrics.TunnelMetrics;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
@@ -29,7 +32,7 @@ import io.vertx.core.net.SSLEngineOptions;
  * keep the listeners using them from starting, with one line each naming the files (the
  * readiness check reports them down, as it does a port that is taken); files that cover neither
  * the domain nor its subdomains get a warning. {@link CertificateReload} serves them again when
- * they change.
+ * they change. Each listener publishes when its certificate expires.
  */
 @Startup(ObserverMethod.DEFAULT_PRIORITY - 100)
 @ApplicationScoped
@@ -41,6 +44,7 @@ public class ServerTls {
     private static final Duration SELF_SIGNED_VALIDITY = Duration.ofDays(365);
 
     private final TunneldConfig config;
+    private final MeterRegistry registry;
     /** Made on another thread while the rest of the server starts, when no files are configured. */
     private final CompletableFuture<SwappableKeyManager> selfSigned;
     /** The files each listener serves, by listener name; listeners using the same files share them. */
@@ -48,8 +52,9 @@ public class ServerTls {
     /** Why the files of a listener cannot be served, by listener name. */
     private final Map<String, String> unusable = new HashMap<>();
 
-    public ServerTls(TunneldConfig config) {
+    public ServerTls(TunneldConfig config, TunnelMetrics metrics) {
         this.config = config;
+        this.registry = metrics.registry();
         // Each listener falls back to the other's files: generate only when neither has any.
         boolean needed = !configured(config.tunnel().tls()) && !configured(config.https().tls());
         String domain = config.domain();
@@ -65,6 +70,10 @@ public class ServerTls {
         }) : null;
         if (!needed) {
             loadFiles();
+        }
+        publishExpiry(TUNNEL);
+        if (config.https().enabled()) {
+            publishExpiry(HTTPS);
         }
     }
 
@@ -94,6 +103,21 @@ public class ServerTls {
     private SwappableKeyManager keys(String listener) {
         CertificateFiles own = files.get(listener);
         return own != null ? own.keys() : selfSigned.join();
+    }
+
+    /**
+     * The expiry as a timestamp, as cert-manager and the blackbox exporter publish theirs: it
+     * changes only when the certificate does, and an alert is one subtraction from time().
+     */
+    private void publishExpiry(String listener) {
+        if (unusable.containsKey(listener)) {
+            return;
+        }
+        Gauge.builder("tunneld.tls.certificate.expiry.timestamp", this,
+                tls -> tls.keys(listener).current().notAfter().getEpochSecond())
+                .baseUnit("seconds").tag("listener", listener).strongReference(true)
+                .description("When the certificate the listener serves expires (its notAfter), in seconds since 1970")
+                .register(registry);
     }
 
     private static SSLEngineOptions engine(String listener) {

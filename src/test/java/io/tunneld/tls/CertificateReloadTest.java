@@ -32,6 +32,7 @@ import io.tunneld.testclient.NgrokTestClient;
 import io.tunneld.testclient.TlsDialer;
 import io.tunneld.testsupport.EchoServer;
 import io.tunneld.testsupport.LogRecords;
+import io.tunneld.testsupport.Metrics;
 import io.tunneld.testsupport.PemFiles;
 import io.tunneld.testsupport.PublicClient;
 import io.tunneld.testsupport.SecretVolume;
@@ -71,6 +72,7 @@ class CertificateReloadTest extends TunneldTest {
             try (Socket visitor = PublicClient.plain(ports.http())) {
                 String request = "GET / HTTP/1.1\r\nHost: renewal.localhost:" + ports.http() + "\r\n\r\n";
                 assertEquals(request, roundTrip(visitor, request));
+                assertExpiryGauges(certificate(volume.cert()));
 
                 PemFiles renewed = PemFiles.selfSigned(Duration.ofDays(90), "localhost", "*.localhost");
                 volume.update(renewed);
@@ -80,6 +82,7 @@ class CertificateReloadTest extends TunneldTest {
                 assertNotNull(c.awaitFrame("Pong", WAIT), "the session from before the renewal answers");
                 assertEquals("more bytes", roundTrip(visitor, "more bytes"),
                         "the public connection joined to a proxy before the renewal carries on");
+                assertExpiryGauges(certificate(renewed.cert()));
             }
         }
     }
@@ -92,6 +95,7 @@ class CertificateReloadTest extends TunneldTest {
         Files.write(volume.key(), Files.readAllBytes(next.key()));
         Files.write(volume.cert(), Files.readAllBytes(next.cert()));
         awaitServed(next);
+        assertExpiryGauges(certificate(next.cert()));
     }
 
     @Test
@@ -116,6 +120,7 @@ class CertificateReloadTest extends TunneldTest {
 
                 assertEquals(fingerprint(certificate(good.cert())), served(ports.tunnel()), bad.why());
                 assertEquals(fingerprint(certificate(good.cert())), served(ports.https()), bad.why());
+                assertExpiryGauges(certificate(good.cert()));
                 assertEquals(1, refusals(logs, volume, bad.why()), "logged once, not at every check");
             }
         }
@@ -134,6 +139,15 @@ class CertificateReloadTest extends TunneldTest {
         return logs.lines().stream().map(LogRecords.Line::text)
                 .filter(t -> t.contains(volume.cert().toString()) && t.contains(volume.key().toString()))
                 .filter(t -> t.contains(why) && t.contains("not reloaded")).count();
+    }
+
+    /** Each TLS listener's expiry gauge holds the certificate's notAfter, in seconds since 1970. */
+    private static void assertExpiryGauges(X509Certificate certificate) {
+        double notAfter = certificate.getNotAfter().toInstant().getEpochSecond();
+        for (String listener : new String[] {"tunnel", "https"}) {
+            assertEquals(notAfter, Metrics.value(
+                    "tunneld_tls_certificate_expiry_timestamp_seconds{listener=\"" + listener + "\"}"), listener);
+        }
     }
 
     /** The SHA-256 of the certificate a new handshake on the port gets, or why there was none. */
