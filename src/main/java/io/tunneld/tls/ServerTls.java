@@ -32,7 +32,9 @@ import io.vertx.core.net.SSLEngineOptions;
  * keep the listeners using them from starting, with one line each naming the files (the
  * readiness check reports them down, as it does a port that is taken); files that cover neither
  * the domain nor its subdomains get a warning. {@link CertificateReload} serves them again when
- * they change. Each listener publishes when its certificate expires.
+ * they change. Each key reaches BoringSSL once, not in every handshake (see
+ * {@link SwappableKeyManager#keyCertOptions()}). Each listener publishes when its certificate
+ * expires.
  */
 @Startup(ObserverMethod.DEFAULT_PRIORITY - 100)
 @ApplicationScoped
