@@ -57,6 +57,9 @@ public interface TunneldConfig {
     /** Deadlines and heartbeat timing. */
     Timeouts timeouts();
 
+    /** How configured certificate files are kept current. */
+    TlsReload tls();
+
     /** Many replicas behind one address, sharing state in Redis; without Redis, a single node. */
     Cluster cluster();
 
@@ -67,6 +70,16 @@ public interface TunneldConfig {
 
         /** PEM file with the private key (PKCS#8 or PKCS#1). */
         Optional<Path> keyFile();
+    }
+
+    /** Reloading certificate files that change while tunneld runs (a renewal). */
+    interface TlsReload {
+        /**
+         * How often the certificate and key files are read again; new content is served to new
+         * handshakes. Zero turns reloading off.
+         */
+        @WithDefault("1m")
+        Duration reloadPeriod();
     }
 
     /** The tunnel port. */

@@ -56,7 +56,7 @@ public final class Listener {
         return port > 0;
     }
 
-    /** Why it could not bind, or null. */
+    /** Why it could not start (the port is taken, its certificate files cannot be served), or null. */
     public String failure() {
         return failure;
     }

@@ -74,7 +74,7 @@ public class Listeners {
                 Protocol.of(l.name()).ifPresent(p -> publicPorts.bound(p, l.port()));
                 LOG.infof("%s listener on %s:%d", l.name(), l.host(), l.port());
             } else {
-                LOG.errorf("%s listener could not bind %s: %s", l.name(), l.host(), l.failure());
+                LOG.errorf("%s listener could not start on %s: %s", l.name(), l.host(), l.failure());
             }
         }
         LOG.infof("tunneld serving domain %s on %d event loops; TCP tunnels %s", config.domain(), contexts.size(),

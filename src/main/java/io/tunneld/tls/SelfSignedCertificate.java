@@ -5,17 +5,14 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -31,8 +28,8 @@ public record SelfSignedCertificate(X509Certificate certificate, PrivateKey priv
     private static final String ORGANIZATION = "2.5.4.10";
     private static final String SUBJECT_ALT_NAME = "2.5.29.17";
 
-    /** Makes a new key pair and a certificate valid for one year for the given DNS names. */
-    public static SelfSignedCertificate create(List<String> dnsNames) {
+    /** Makes a new key pair and a certificate for the DNS names, valid from an hour ago to {@code validity} ahead. */
+    public static SelfSignedCertificate create(List<String> dnsNames, Duration validity) {
         try {
             SecureRandom random = new SecureRandom();
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
@@ -50,7 +47,7 @@ public record SelfSignedCertificate(X509Certificate certificate, PrivateKey priv
                     Der.integer(new BigInteger(63, random).add(BigInteger.ONE)), // positive, as RFC 5280 asks
                     algorithm,
                     name,
-                    Der.sequence(Der.time(now.minus(Duration.ofHours(1))), Der.time(now.plus(Duration.ofDays(365)))),
+                    Der.sequence(Der.time(now.minus(Duration.ofHours(1))), Der.time(now.plus(validity))),
                     name,
                     keys.getPublic().getEncoded(), // already a DER SubjectPublicKeyInfo
                     Der.explicit(3, Der.sequence(Der.sequence(
@@ -64,24 +61,6 @@ public record SelfSignedCertificate(X509Certificate certificate, PrivateKey priv
             return new SelfSignedCertificate(certificate, keys.getPrivate());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot create a self-signed certificate", e);
-        }
-    }
-
-    /** SHA-256 of the certificate, as browsers and openssl print it (AB:CD:...). */
-    public String sha256Fingerprint() {
-        try {
-            return HexFormat.ofDelimiter(":").withUpperCase()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(der()));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private byte[] der() {
-        try {
-            return certificate.getEncoded();
-        } catch (CertificateEncodingException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

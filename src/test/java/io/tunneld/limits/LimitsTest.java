@@ -1,5 +1,6 @@
 package io.tunneld.limits;
 
+import static io.restassured.RestAssured.given;
 import static io.tunneld.testsupport.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -131,6 +132,23 @@ class LimitsTest extends TunneldTest {
             assertTrue(answer.startsWith("HTTP/1.0 404"), "the tunnel is gone: " + answer);
             assertTrue(Metrics.value("tunneld_heartbeats_lost_total") >= lostBefore + 1, "lost heartbeat counted");
         }
+    }
+
+    /** Overdue after five sixths of the 2 s heartbeat here, and reaped only after 2 s. */
+    @Test
+    void aSilentSessionIsOverdueBeforeItIsReapedUntilItPings() throws Exception {
+        overdue(); // the first health request of a run is slow: not within the 2 s below
+        try (NgrokTestClient c = authed("")) {
+            eventually(() -> overdue() == 1);
+            c.ping();
+            assertNotNull(c.awaitFrame("Pong", WAIT), "overdue, but not reaped yet");
+            assertEquals(0, overdue(), "a Ping makes it current again");
+        }
+    }
+
+    private static int overdue() {
+        return given().when().get("/q/health/well").then().statusCode(200).extract()
+                .path("checks.find { it.name == 'sessions' }.data.heartbeatsOverdue");
     }
 
     @Test

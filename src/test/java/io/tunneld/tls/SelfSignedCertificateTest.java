@@ -26,7 +26,7 @@ class SelfSignedCertificateTest {
     @Test
     void isAValidSelfSignedV3CertificateForTheNames() throws Exception {
         SelfSignedCertificate generated = SelfSignedCertificate.create(List.of("tunnels.example.com",
-                "*.tunnels.example.com"));
+                "*.tunnels.example.com"), Duration.ofDays(365));
         X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(generated.certificate().getEncoded()));
 
@@ -46,7 +46,7 @@ class SelfSignedCertificateTest {
 
     @Test
     void thePrivateKeySignsForTheCertificatesPublicKey() throws Exception {
-        SelfSignedCertificate generated = SelfSignedCertificate.create(List.of("localhost"));
+        SelfSignedCertificate generated = SelfSignedCertificate.create(List.of("localhost"), Duration.ofDays(1));
         // Through its PKCS#8 encoding, as key stores keep it.
         PrivateKey key = KeyFactory.getInstance("EC")
                 .generatePrivate(new PKCS8EncodedKeySpec(generated.privateKey().getEncoded()));
