@@ -174,7 +174,7 @@ class NgrokTestClientSelfTest {
         private final ServerSocket server;
 
         FakeTlsServer(Behaviour behaviour) throws Exception {
-            SelfSignedCertificate generated = SelfSignedCertificate.create(List.of("localhost"));
+            SelfSignedCertificate generated = SelfSignedCertificate.create(List.of("localhost"), Duration.ofDays(1));
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
             keys.setKeyEntry("server", generated.privateKey(), new char[0], new Certificate[] { generated.certificate() });
