@@ -157,6 +157,7 @@ public class Cluster {
         forward.start(vertx, loops.contexts()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         address = host + ":" + forward.port();
         events = new DirectoryEvents(vertx, client, directory.channel(), this::onEvent, this::resync);
+        registry.lookElsewhere(this::lookupMissed);
         events.start();
         try {
             renew().compose(v -> resyncNow()).toCompletionStage().toCompletableFuture()
@@ -288,6 +289,17 @@ public class Cluster {
             view.reset(snapshot);
             loaded = true;
             return null;
+        });
+    }
+
+    /** A route asked for here but unknown: opened elsewhere a moment ago, or nowhere. */
+    private Future<Tunnel> lookupMissed(String key) {
+        return directory.route(key).map(entry -> {
+            if (entry.isEmpty() || entry.get().replica().equals(replica)) {
+                return null;
+            }
+            view.learned(key, entry.get());
+            return registry.lookup(key);
         });
     }
 

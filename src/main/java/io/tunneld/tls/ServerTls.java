@@ -1,6 +1,9 @@
 package io.tunneld.tls;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,6 +48,8 @@ public class ServerTls {
     private static final String TUNNEL = "tunnel";
     private static final String HTTPS = "https";
     private static final Duration SELF_SIGNED_VALIDITY = Duration.ofDays(365);
+    /** A derived certificate cannot be renewed by a restart: it runs from 2025 for ten years. */
+    private static final Duration CLUSTER_SELF_SIGNED_VALIDITY = Duration.ofDays(3650);
 
     private final TunneldConfig config;
     private final MeterRegistry registry;
@@ -60,14 +66,19 @@ public class ServerTls {
         // Each listener falls back to the other's files: generate only when neither has any.
         boolean needed = !configured(config.tunnel().tls()) && !configured(config.https().tls());
         String domain = config.domain();
+        Optional<String> clusterSecret = config.cluster().redisUrl().flatMap(url -> config.cluster().secret());
         this.selfSigned = needed ? CompletableFuture.supplyAsync(() -> {
-            SelfSignedCertificate generated = SelfSignedCertificate.create(List.of(domain, "*." + domain),
-                    SELF_SIGNED_VALIDITY);
+            List<String> names = List.of(domain, "*." + domain);
+            // Every replica of a cluster makes the same one, so that a client trusting it trusts them all.
+            SelfSignedCertificate generated = clusterSecret
+                    .map(secret -> SelfSignedCertificate.derived(names, CLUSTER_SELF_SIGNED_VALIDITY, seed(secret, domain)))
+                    .orElseGet(() -> SelfSignedCertificate.create(names, SELF_SIGNED_VALIDITY));
             Credentials credentials = Credentials.of(new X509Certificate[] {generated.certificate()},
                     generated.privateKey());
-            LOG.warnf("No TLS certificate configured: generated a self-signed one in memory for %s and *.%s "
+            LOG.warnf("No TLS certificate configured: %s a self-signed one in memory for %s and *.%s "
                     + "(SHA-256 %s). Stock ngrok 1.x release clients will refuse it; see README.",
-                    domain, domain, credentials.sha256Fingerprint());
+                    clusterSecret.isPresent() ? "derived from the cluster secret (the same on every replica)"
+                            : "generated", domain, domain, credentials.sha256Fingerprint());
             return new SwappableKeyManager(credentials);
         }) : null;
         if (!needed) {
@@ -76,6 +87,16 @@ public class ServerTls {
         publishExpiry(TUNNEL);
         if (config.https().enabled()) {
             publishExpiry(HTTPS);
+        }
+    }
+
+    /** The seed of a cluster's self-signed certificate: its secret, and the domain. */
+    private static byte[] seed(String secret, String domain) {
+        try {
+            return MessageDigest.getInstance("SHA-256")
+                    .digest(("tunneld-self-signed\n" + secret + "\n" + domain).getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 
