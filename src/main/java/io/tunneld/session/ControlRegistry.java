@@ -95,7 +95,6 @@ public class ControlRegistry {
         if (replaced != null) {
             replaced.shutdown("replaced by a new session with the same id");
         }
-        affinity.claim(control.id(), control.principal());
         writer.send(new AuthResp(VERSION, MM_VERSION, control.id(), ""));
         control.start();
         LOG.infof("control %s (%s) opened from %s, %s/%s%s", control.logId(), control.principal().name(), peer,
@@ -139,7 +138,13 @@ public class ControlRegistry {
     }
 
     void remove(Control control) {
-        controls.remove(control.id(), control);
+        controls.computeIfPresent(control.id(), (id, existing) -> {
+            if (existing != control) {
+                return existing;
+            }
+            affinity.release(id);
+            return null;
+        });
     }
 
     void rejected(String reason) {
@@ -150,7 +155,11 @@ public class ControlRegistry {
         metrics.heartbeatLost();
     }
 
-    /** Puts the session in; returns the session it replaced (same principal), if any. */
+    /**
+     * Puts the session in; returns the session it replaced (same principal), if any. The URL
+     * affinity learns of sessions starting and ending in the same atomic step as this map, so
+     * an id's memory is live exactly while a session holds the id.
+     */
     private Control claim(Control control) {
         Control[] replaced = new Control[1];
         controls.compute(control.id(), (id, existing) -> {
@@ -158,6 +167,7 @@ public class ControlRegistry {
                 return existing;
             }
             replaced[0] = existing;
+            affinity.claim(id, control.principal());
             return control;
         });
         return replaced[0];

@@ -2,6 +2,7 @@ package io.tunneld.limits;
 
 import static io.tunneld.testsupport.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +31,7 @@ import io.tunneld.testsupport.PublicClient;
 import io.tunneld.testsupport.TunneldTest;
 import io.tunneld.tls.ServerTls;
 import io.tunneld.tls.ServerTlsTest;
+import io.tunneld.tunnel.UrlAffinity;
 import io.vertx.core.Vertx;
 
 /** Limits, heartbeat and idle expiry, with the small values of {@link SmallLimitsProfile}. */
@@ -42,6 +44,9 @@ class LimitsTest extends TunneldTest {
 
     @Inject
     ServerTls tls;
+
+    @Inject
+    UrlAffinity affinity;
 
     @Inject
     Vertx vertx;
@@ -177,6 +182,33 @@ class LimitsTest extends TunneldTest {
             assertTrue(c.reqProxyCount() > before, "a stale proxy (idle > 2 s) was dropped and replaced");
             String request = "GET / HTTP/1.1\r\nHost: fresh.localhost:" + ports.http() + "\r\n\r\n";
             assertEquals(request, PublicClient.echo(ports.http(), request));
+        }
+    }
+
+    @Test
+    void urlsAndPortsAreKeptWhileTheSessionLivesAndForTheAffinityTimeAfterItEnds() throws Exception {
+        String id;
+        String http;
+        String tcp;
+        try (NgrokTestClient c = authed("")) {
+            c.setHeartbeat(Duration.ofMillis(500));
+            id = c.clientId();
+            http = c.reqTunnel("http", "", "", "", 0).get(0).str("Url");
+            tcp = c.reqTunnel("tcp", "", "", "", 0).get(0).str("Url");
+            Thread.sleep(1500); // connected for longer than the affinity time (1 s here)
+            affinity.expire();
+        }
+        try (NgrokTestClient again = connect()) {
+            assertEquals(id, again.auth("", id).str("ClientId"));
+            assertEquals(http, again.reqTunnel("http", "", "", "", 0).get(0).str("Url"), "kept while the session lived");
+            assertEquals(tcp, again.reqTunnel("tcp", "", "", "", 0).get(0).str("Url"), "kept while the session lived");
+        }
+        eventually(() -> controls.controls().isEmpty());
+        Thread.sleep(1500); // disconnected for longer than the affinity time
+        affinity.expire();
+        try (NgrokTestClient later = connect()) {
+            assertEquals(id, later.auth("", id).str("ClientId"));
+            assertNotEquals(http, later.reqTunnel("http", "", "", "", 0).get(0).str("Url"), "forgotten after it");
         }
     }
 

@@ -25,6 +25,7 @@ public class SmallLimitsProfile implements QuarkusTestProfile {
                 Map.entry("tunneld.limits.control-write-queue", "8"),
                 Map.entry("tunneld.timeouts.heartbeat", "2s"),
                 Map.entry("tunneld.timeouts.sweep-interval", "1s"),
-                Map.entry("tunneld.timeouts.proxy-idle", "2s"));
+                Map.entry("tunneld.timeouts.proxy-idle", "2s"),
+                Map.entry("tunneld.timeouts.url-affinity", "1s"));
     }
 }
