@@ -157,8 +157,12 @@ public final class Control {
             return false;
         }
         registry.remove(this);
-        tunnels.forEach(opener::close);
-        tunnels.clear();
+        List<Tunnel> held;
+        synchronized (tunnels) {
+            held = List.copyOf(tunnels);
+            tunnels.clear();
+        }
+        held.forEach(opener::close);
         pool.close();
         LOG.infof("control %s (%s) closed: %s", logId(), principal.name(), reason);
         return true;
@@ -185,16 +189,30 @@ public final class Control {
                 }
                 return;
             }
-            if (closed.get()) {
+            if (!keep(ar.result())) {
                 ar.result().forEach(opener::close);
                 return;
             }
             for (Tunnel tunnel : ar.result()) {
-                tunnels.add(tunnel);
                 writer.send(new NewTunnel(request.reqId(), tunnel.url(), tunnel.protocol().wireName(), ""));
                 LOG.infof("control %s (%s): tunnel %s", logId(), principal.name(), tunnel.url());
             }
         }));
+    }
+
+    /**
+     * Adds opened tunnels unless the session has closed meanwhile; false if it has. Checked and
+     * added under the lock that {@link #release} empties the list under, since release runs on
+     * any thread: a tunnel added after release emptied the list would outlive its session.
+     */
+    private boolean keep(List<Tunnel> opened) {
+        synchronized (tunnels) {
+            if (closed.get()) {
+                return false;
+            }
+            tunnels.addAll(opened);
+            return true;
+        }
     }
 
     /** Tells the client why; like 1.x, a session left with no tunnel is closed after that. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,6 +47,8 @@ public class ControlRegistry {
     private static final Pattern RESUMABLE_ID = Pattern.compile("[A-Za-z0-9_-]{8,64}");
 
     private final Map<String, Control> controls = new ConcurrentHashMap<>();
+    /** Entries of {@link #controls}, counted as they are made, so that the limit is kept atomically. */
+    private final AtomicInteger sessions = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
     private final TunneldConfig config;
     private final ClientAuthenticator authenticator;
@@ -82,16 +85,17 @@ public class ControlRegistry {
             return refuse(writer, "Authentication failed: invalid auth token", peer);
         }
         String id = resumableId(auth.clientId(), principal.get()).orElseGet(this::newId);
-        if (controls.size() >= config.limits().controls() && !controls.containsKey(id)) {
-            return refuse(writer, "Server is at capacity, try again later", peer);
-        }
         Control control = new Control(id, principal.get(), socket, writer, vertx, this, opener, config);
-        Control replaced = claim(control);
-        if (replaced == null && controls.get(id) != control) {
+        Claim claim = claim(control);
+        if (claim.outcome() == Claim.Outcome.TAKEN) {
             // Another principal won a race for this id: start afresh under a new one.
             control = new Control(newId(), principal.get(), socket, writer, vertx, this, opener, config);
-            claim(control);
+            claim = claim(control);
         }
+        if (claim.outcome() == Claim.Outcome.FULL) {
+            return refuse(writer, "Server is at capacity, try again later", peer);
+        }
+        Control replaced = claim.replaced();
         if (replaced != null) {
             replaced.shutdown("replaced by a new session with the same id");
         }
@@ -143,6 +147,7 @@ public class ControlRegistry {
                 return existing;
             }
             affinity.release(id);
+            sessions.decrementAndGet();
             return null;
         });
     }
@@ -156,21 +161,44 @@ public class ControlRegistry {
     }
 
     /**
-     * Puts the session in; returns the session it replaced (same principal), if any. The URL
-     * affinity learns of sessions starting and ending in the same atomic step as this map, so
-     * an id's memory is live exactly while a session holds the id.
+     * What became of a session put in: placed (replacing {@code replaced}, a session of the
+     * same principal, if not null), or not, because another principal holds the id or the server
+     * is full.
      */
-    private Control claim(Control control) {
+    private record Claim(Outcome outcome, Control replaced) {
+        enum Outcome { PLACED, TAKEN, FULL }
+    }
+
+    /**
+     * Puts the session in, within {@code tunneld.limits.controls}: a new id takes a place, one
+     * resumed replaces its session. Place and entry are taken in one atomic step, so logins
+     * at once on several event loops cannot overshoot the limit. The URL affinity learns of
+     * sessions starting and ending in the same step, so an id's memory is live exactly while
+     * a session holds the id.
+     */
+    private Claim claim(Control control) {
+        Claim.Outcome[] outcome = { Claim.Outcome.PLACED };
         Control[] replaced = new Control[1];
         controls.compute(control.id(), (id, existing) -> {
             if (existing != null && !existing.principal().equals(control.principal())) {
+                outcome[0] = Claim.Outcome.TAKEN;
                 return existing;
+            }
+            if (existing == null && !takePlace()) {
+                outcome[0] = Claim.Outcome.FULL;
+                return null;
             }
             replaced[0] = existing;
             affinity.claim(id, control.principal());
             return control;
         });
-        return replaced[0];
+        return new Claim(outcome[0], replaced[0]);
+    }
+
+    /** Takes one place for a new session if the server has one free. */
+    private boolean takePlace() {
+        int limit = config.limits().controls();
+        return sessions.getAndUpdate(n -> n < limit ? n + 1 : n) < limit;
     }
 
     /** The id the client asked to resume, if it may have it. */
