@@ -103,11 +103,18 @@ public class ProxyJoin {
      * Relays both ways, then sends {@code first} on the proxy, then reads the held public side
      * again. In that order: the client answers as soon as {@code first} arrives, on the proxy's
      * own event loop, which may be another one than this; an answer that came before the relay
-     * would meet the proxy's idle handler and be lost.
+     * would meet the proxy's idle handler and be lost. The proxy may also have closed on its
+     * loop since it was taken, when its close met the pool's handler: the public side is closed
+     * then, as it would be a moment later. Looked at after the relay's handlers are in place, a
+     * close is seen one way or the other.
      */
     static void start(NetSocket publicSide, NetSocket proxy, Buffer first, IntConsumer in, IntConsumer out) {
         relay(publicSide, proxy, in);
         relay(proxy, publicSide, out);
+        if (!channel(proxy).isActive()) {
+            publicSide.close();
+            return;
+        }
         proxy.write(first);
         release(publicSide);
     }

@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,10 +23,11 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
- * {@link ProxyJoin#start} with the public connection and the proxy on different event loops:
- * the client's answer arrives on the proxy's loop while the public loop is still joining.
- * The test holds the public loop inside the proxy's write for long enough that the answer
- * is in before the join goes on; it must still reach the public side.
+ * {@link ProxyJoin#start} with the public connection and the proxy on different event loops,
+ * and the proxy's loop acting while the public loop joins: the client's answer arrives (the
+ * test holds the public loop inside the proxy's write for long enough that the answer is in
+ * before the join goes on; it must still reach the public side), or the proxy closes before
+ * the join's close handlers are on it (the public side must be closed too).
  */
 class ProxyJoinStartTest extends VertxTest {
 
@@ -59,6 +61,47 @@ class ProxyJoinStartTest extends VertxTest {
             assertEquals("answer", new String(in.readNBytes("answer".length()), StandardCharsets.US_ASCII));
             assertEquals("", lost.toString(), "nothing went to the idle handler");
         }
+    }
+
+    @Test
+    void aProxyThatClosesOnItsLoopAfterItWasTakenClosesThePublicSide() throws Exception {
+        EventLoop publicLoop = loop(0);
+        EventLoop proxyLoop = loop(1);
+        NetServer client = EventLoops.on(vertx, proxyLoop, () -> vertx.createNetServer()
+                .connectHandler(socket -> { }).listen(0, "127.0.0.1"));
+        NetSocket proxy = EventLoops.on(vertx, proxyLoop, () -> vertx.createNetClient().connect(client.actualPort(), "127.0.0.1"));
+        proxy.closeHandler(v -> { }); // as the pool leaves an idle proxy: its close is the pool's business
+
+        CompletableFuture<NetSocket> accepted = new CompletableFuture<>();
+        NetServer publicPort = EventLoops.on(vertx, publicLoop, () -> vertx.createNetServer().connectHandler(socket -> {
+            ProxyJoin.hold(socket);
+            accepted.complete(socket);
+        }).listen(0, "127.0.0.1"));
+        try (Socket visitor = new Socket(InetAddress.getLoopbackAddress(), publicPort.actualPort())) {
+            NetSocket publicSide = accepted.get(5, TimeUnit.SECONDS);
+            EventLoops.on(vertx, publicLoop, () -> {
+                ProxyJoin.start(publicSide, closedOnItsLoopFirst((NetSocketInternal) proxy), Buffer.buffer("start"),
+                        n -> { }, n -> { });
+                return Future.succeededFuture();
+            });
+
+            visitor.setSoTimeout(5000);
+            assertEquals(-1, visitor.getInputStream().read(), "the visitor is not left joined to nothing");
+        }
+    }
+
+    /**
+     * {@code real}, except that the first thing the join does with it, the proxy closes on its
+     * own loop (the client went away), and its close handler (still the pool's) has run.
+     */
+    private static NetSocketInternal closedOnItsLoopFirst(NetSocketInternal real) {
+        AtomicBoolean first = new AtomicBoolean(true);
+        return Interposed.netSocket(real, (method, args, proceed) -> {
+            if (first.getAndSet(false)) {
+                real.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            }
+            return proceed.call();
+        });
     }
 
     /**
