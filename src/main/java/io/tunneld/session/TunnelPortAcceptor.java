@@ -2,6 +2,8 @@ package io.tunneld.session;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.Startup;
+
 import org.jboss.logging.Logger;
 
 import io.tunneld.config.TunneldConfig;
@@ -15,12 +17,14 @@ import io.tunneld.protocol.RegProxy;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * Accepts connections on the tunnel port: reads the first frame within the deadline and
  * makes the connection a control ({@code Auth}) or a proxy ({@code RegProxy}). Anything
  * else, or anything malformed, closes that one connection with a log line.
  */
+@Startup
 @ApplicationScoped
 public class TunnelPortAcceptor implements Handler<NetSocket> {
 
@@ -30,29 +34,45 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
     private final ControlRegistry controls;
     private final TunnelMetrics metrics;
     private final Vertx vertx;
+    private final UnidentifiedConnections unidentified;
 
     public TunnelPortAcceptor(TunneldConfig config, ControlRegistry controls, TunnelMetrics metrics, Vertx vertx) {
         this.config = config;
         this.controls = controls;
         this.metrics = metrics;
         this.vertx = vertx;
+        this.unidentified = new UnidentifiedConnections(config.limits().unidentifiedConnections(),
+                config.limits().unidentifiedConnectionsPerAddress(), metrics.registry());
     }
 
+    /** A new connection: counted as unidentified until its first frame, or refused if that is full. */
     @Override
     public void handle(NetSocket socket) {
-        new Connection(socket).start();
+        String source = UnidentifiedConnections.source(
+                ((NetSocketInternal) socket).channelHandlerContext().channel().remoteAddress());
+        String limit = unidentified.admit(source);
+        if (limit != null) {
+            metrics.connectionRefused(limit);
+            LOG.infof("tunnel-port connection from %s refused: too many connections have not sent their first frame"
+                    + " (tunneld.limits.%s)", socket.remoteAddress(), limit);
+            socket.close();
+            return;
+        }
+        new Connection(socket, source).start();
     }
 
     /** One tunnel-port connection until it knows what it is. */
     private final class Connection {
         private final NetSocket socket;
+        private final String source;
         private Control control;
         private boolean firstFrameSeen;
         private boolean proxy;
         private long deadline;
 
-        Connection(NetSocket socket) {
+        Connection(NetSocket socket, String source) {
             this.socket = socket;
+            this.source = source;
         }
 
         void start() {
@@ -60,7 +80,10 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
                 LOG.debugf("tunnel-port connection from %s sent no frame in time", socket.remoteAddress());
                 socket.close();
             });
-            socket.closeHandler(v -> vertx.cancelTimer(deadline));
+            socket.closeHandler(v -> {
+                vertx.cancelTimer(deadline);
+                identified();
+            });
             socket.exceptionHandler(e -> LOG.debugf("tunnel-port connection from %s: %s",
                     socket.remoteAddress(), e.getMessage()));
             socket.handler(new FrameReader(config.limits().maxFrameLength(), this::onMessage, this::onInvalid));
@@ -79,7 +102,7 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
                 // Otherwise the Auth was refused: the connection closes once the answer is out.
                 return;
             }
-            firstFrameSeen = true;
+            identified();
             vertx.cancelTimer(deadline);
             if (message instanceof Auth auth) {
                 FrameWriter writer = new FrameWriter(socket, vertx.getOrCreateContext(),
@@ -90,6 +113,14 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
                 controls.registerProxy(reg.clientId(), socket);
             } else {
                 reject("unexpected", "first frame " + message.getClass().getSimpleName());
+            }
+        }
+
+        /** Counted out of the unidentified connections, once: at its first frame, or its close before. */
+        private void identified() {
+            if (!firstFrameSeen) {
+                firstFrameSeen = true;
+                unidentified.leave(source);
             }
         }
 
