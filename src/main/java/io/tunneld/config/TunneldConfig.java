@@ -172,7 +172,7 @@ public interface TunneldConfig {
          * Public connections of one tunnel waiting for a proxy connection at once; more are
          * refused (HTTP: 503), so a flood of one tunnel's visitors costs that tunnel only.
          */
-        @WithDefault("100")
+        @WithDefault("1000")
         int waitingPerTunnel();
 
         /**

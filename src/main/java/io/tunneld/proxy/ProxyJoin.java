@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
 import io.tunneld.config.TunneldConfig;
+import io.tunneld.metrics.RefusalLog;
 import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.FrameCodec;
 import io.tunneld.protocol.StartProxy;
@@ -42,6 +43,7 @@ import io.vertx.core.net.impl.NetSocketInternal;
 public class ProxyJoin {
 
     private static final Logger LOG = Logger.getLogger(ProxyJoin.class);
+    private final RefusalLog refusals = new RefusalLog(LOG);
 
     private final TunnelMetrics metrics;
     private final JoinedConnections joined;
@@ -74,7 +76,7 @@ public class ProxyJoin {
     public boolean whenProxyReady(NetSocket publicSide, Tunnel tunnel, Buffer replay, Duration wait, Runnable onNoProxy) {
         if (!waiting.add(tunnel)) {
             metrics.connectionRefused(TunnelMetrics.WAITING_PER_TUNNEL);
-            LOG.infof("tunnel %s: public connection from %s refused: %d connections already wait for a proxy"
+            refusals.refused("tunnel %s: public connection from %s refused: %d connections already wait for a proxy"
                     + " (tunneld.limits.waiting-per-tunnel)", tunnel.url(), publicSide.remoteAddress(), waiting.limit());
             return false;
         }

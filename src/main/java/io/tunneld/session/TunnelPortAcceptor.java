@@ -1,5 +1,7 @@
 package io.tunneld.session;
 
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.runtime.Startup;
@@ -7,6 +9,7 @@ import io.quarkus.runtime.Startup;
 import org.jboss.logging.Logger;
 
 import io.tunneld.config.TunneldConfig;
+import io.tunneld.metrics.RefusalLog;
 import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.Auth;
 import io.tunneld.protocol.FrameReader;
@@ -35,6 +38,9 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
     private final TunnelMetrics metrics;
     private final Vertx vertx;
     private final UnidentifiedConnections unidentified;
+    private final Map<String, RefusalLog> refusals = Map.of(
+            TunnelMetrics.UNIDENTIFIED_CONNECTIONS, new RefusalLog(LOG),
+            TunnelMetrics.UNIDENTIFIED_CONNECTIONS_PER_ADDRESS, new RefusalLog(LOG));
 
     public TunnelPortAcceptor(TunneldConfig config, ControlRegistry controls, TunnelMetrics metrics, Vertx vertx) {
         this.config = config;
@@ -53,8 +59,8 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
         String limit = unidentified.admit(source);
         if (limit != null) {
             metrics.connectionRefused(limit);
-            LOG.infof("tunnel-port connection from %s refused: too many connections have not sent their first frame"
-                    + " (tunneld.limits.%s)", socket.remoteAddress(), limit);
+            refusals.get(limit).refused("tunnel-port connection from %s refused: too many connections have not sent"
+                    + " their first frame (tunneld.limits.%s)", socket.remoteAddress(), limit);
             socket.close();
             return;
         }
