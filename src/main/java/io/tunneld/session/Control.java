@@ -143,7 +143,14 @@ public final class Control {
 
     /** Shuts the session down; idempotent, callable from any thread. */
     public void shutdown(String reason) {
-        if (release(reason)) {
+        if (release(reason, Logger.Level.INFO)) {
+            socket.close();
+        }
+    }
+
+    /** Shuts the session down as the server stops, which logs once for all sessions. */
+    void stop() {
+        if (release("server shutting down", Logger.Level.DEBUG)) {
             socket.close();
         }
     }
@@ -152,7 +159,7 @@ public final class Control {
      * Frees everything the session holds, once: returns false if it was already released.
      * The caller closes the connection, at once or after the frames still queued.
      */
-    private boolean release(String reason) {
+    private boolean release(String reason, Logger.Level level) {
         if (!closed.compareAndSet(false, true)) {
             return false;
         }
@@ -164,7 +171,7 @@ public final class Control {
         }
         held.forEach(opener::close);
         pool.close();
-        LOG.infof("control %s (%s) closed: %s", logId(), principal.name(), reason);
+        LOG.logf(level, "control %s (%s) closed: %s", logId(), principal.name(), reason);
         return true;
     }
 
@@ -219,7 +226,7 @@ public final class Control {
     private void refuse(String error) {
         LOG.infof("control %s (%s): tunnel refused: %s", logId(), principal.name(), error);
         writer.send(NewTunnel.failed(error));
-        if (tunnels.isEmpty() && pendingTunnels == 0 && release("no tunnel left")) {
+        if (tunnels.isEmpty() && pendingTunnels == 0 && release("no tunnel left", Logger.Level.INFO)) {
             writer.end();
         }
     }

@@ -11,12 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tunneld.auth.ClientAuthenticator;
 import io.tunneld.auth.Principal;
@@ -49,6 +47,7 @@ public class ControlRegistry {
     private final Map<String, Control> controls = new ConcurrentHashMap<>();
     /** Entries of {@link #controls}, counted as they are made, so that the limit is kept atomically. */
     private final AtomicInteger sessions = new AtomicInteger();
+    private volatile boolean stopping;
     private final SecureRandom random = new SecureRandom();
     private final TunneldConfig config;
     private final ClientAuthenticator authenticator;
@@ -75,6 +74,9 @@ public class ControlRegistry {
      */
     Optional<Control> open(NetSocket socket, FrameWriter writer, Auth auth) {
         String peer = String.valueOf(socket.remoteAddress());
+        if (stopping) {
+            return refuse(writer, "Server is shutting down, try again later", peer);
+        }
         if (!VERSION.equals(auth.version())) {
             return refuse(writer, "Incompatible versions. Server " + MM_VERSION + ", client "
                     + auth.version() + ".", peer);
@@ -137,8 +139,17 @@ public class ControlRegistry {
         affinity.expire();
     }
 
-    void onShutdown(@Observes ShutdownEvent event) {
-        controls.values().forEach(c -> c.shutdown("server shutting down"));
+    /**
+     * Closes every session and lets no new one in: the first step of a server stop (see
+     * {@code Listeners}), logged once for all sessions.
+     */
+    public void stop() {
+        stopping = true;
+        List<Control> live = List.copyOf(controls.values());
+        if (!live.isEmpty()) {
+            LOG.infof("closing %d client sessions: server shutting down", live.size());
+        }
+        live.forEach(Control::stop);
     }
 
     void remove(Control control) {
