@@ -37,7 +37,7 @@ public class JoinedConnections {
     private static final int SWEEPS = 4;
 
     /** One joined pair; both its relays mark every buffer on it. */
-    public static final class Pair {
+    static final class Pair {
         private final NetSocket publicSide;
         private final NetSocket proxy;
         private final AtomicBoolean moved = new AtomicBoolean(true);
@@ -50,7 +50,7 @@ public class JoinedConnections {
         }
 
         /** A buffer went through. */
-        public void moved() {
+        void moved() {
             if (!moved.get()) {
                 moved.set(true);
             }

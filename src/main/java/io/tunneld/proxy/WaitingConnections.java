@@ -1,11 +1,10 @@
 package io.tunneld.proxy;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tunneld.limits.PerKeyLimit;
 import io.tunneld.tunnel.Tunnel;
 
 /**
@@ -14,41 +13,32 @@ import io.tunneld.tunnel.Tunnel;
  */
 final class WaitingConnections {
 
-    private final int limit;
-    private final Map<Tunnel, Integer> byTunnel = new ConcurrentHashMap<>();
+    private final PerKeyLimit<Tunnel> byTunnel;
     private final AtomicInteger total = new AtomicInteger();
 
     WaitingConnections(int limit, MeterRegistry meters) {
-        this.limit = limit;
+        this.byTunnel = new PerKeyLimit<>(limit);
         Gauge.builder("tunneld.connections.waiting", total, AtomicInteger::get).strongReference(true)
                 .description("Public connections waiting for a proxy connection").register(meters);
     }
 
     /** The most that may wait for one tunnel. */
     int limit() {
-        return limit;
+        return byTunnel.limit();
     }
 
     /** Counts one more connection waiting for {@code tunnel}; false, and nothing counted, if it has its limit. */
     boolean add(Tunnel tunnel) {
-        boolean[] added = new boolean[1];
-        byTunnel.compute(tunnel, (t, waiting) -> {
-            int n = waiting == null ? 0 : waiting;
-            if (n >= limit) {
-                return waiting;
-            }
-            added[0] = true;
-            return n + 1;
-        });
-        if (added[0]) {
-            total.incrementAndGet();
+        if (!byTunnel.add(tunnel)) {
+            return false;
         }
-        return added[0];
+        total.incrementAndGet();
+        return true;
     }
 
     /** One connection that was counted for {@code tunnel} waits no more. */
     void remove(Tunnel tunnel) {
-        byTunnel.computeIfPresent(tunnel, (t, waiting) -> waiting == 1 ? null : waiting - 1);
+        byTunnel.remove(tunnel);
         total.decrementAndGet();
     }
 }

@@ -266,11 +266,7 @@ class LimitsTest extends TunneldTest {
 
     @Test
     void tunnelPortConnectionsThatSendNothingAreLimitedPerAddressAndOnTheServer() throws Exception {
-        String perAddress = "tunneld_connections_refused_total{reason=\"unidentified-connections-per-address\"}";
-        String serverWide = "tunneld_connections_refused_total{reason=\"unidentified-connections\"}";
         String unidentified = "tunneld_connections_unidentified";
-        double perAddressBefore = Metrics.value(perAddress);
-        double serverWideBefore = Metrics.value(serverWide);
         eventually(() -> Metrics.value(unidentified) == 0);
         List<SSLSocket> silent = new ArrayList<>();
         try {
@@ -279,19 +275,12 @@ class LimitsTest extends TunneldTest {
                 silent.add(tunnelPortFrom("127.0.0.2"));
             }
             eventually(() -> Metrics.value(unidentified) == 3);
-            try (SSLSocket fourth = tunnelPortFrom("127.0.0.2")) {
-                assertClosedAtOnce(fourth);
-            }
-            assertEquals(perAddressBefore + 1, Metrics.value(perAddress), "its address's share was full");
-
+            assertRefused("127.0.0.2", "unidentified-connections-per-address", "its address's share was full");
             for (int i = 0; i < 3; i++) {
                 silent.add(tunnelPortFrom("127.0.0.3"));
             }
             eventually(() -> Metrics.value(unidentified) == 6);
-            try (SSLSocket seventh = tunnelPortFrom("127.0.0.4")) {
-                assertClosedAtOnce(seventh);
-            }
-            assertEquals(serverWideBefore + 1, Metrics.value(serverWide), "the server's limit was reached");
+            assertRefused("127.0.0.4", "unidentified-connections", "the server's limit was reached");
 
             // The new connections were refused, not the old: one of those speaks now, and its
             // place is free again for a new one from its address.
@@ -342,14 +331,20 @@ class LimitsTest extends TunneldTest {
         return WireFrames.read(s.getInputStream());
     }
 
-    /** Closed by the server within a few seconds (the first-frame deadline here is 10 s). */
-    private static void assertClosedAtOnce(SSLSocket s) throws IOException {
-        s.setSoTimeout(5000);
-        try {
+    /**
+     * A new tunnel-port connection from {@code localAddress} is closed by the server within a
+     * few seconds (the first-frame deadline here is 10 s), and counted for {@code limit}.
+     */
+    private void assertRefused(String localAddress, String limit, String why) throws IOException {
+        String refused = "tunneld_connections_refused_total{reason=\"" + limit + "\"}";
+        double before = Metrics.value(refused);
+        try (SSLSocket s = tunnelPortFrom(localAddress)) {
+            s.setSoTimeout(5000);
             assertEquals(-1, s.getInputStream().read());
-        } catch (SocketException | SSLException closed) {
+        } catch (SocketException | SSLException reset) {
             // a reset is a close too
         }
+        assertEquals(before + 1, Metrics.value(refused), why);
     }
 
     @Test
