@@ -46,21 +46,21 @@ public class Listeners {
     private final PublicPorts publicPorts;
     private final Vertx vertx;
     private final ServingLoops loops;
-    private final List<Listener> listeners = new ArrayList<>();
     private final ControlRegistry controls;
     private final TcpPorts tcpPorts;
+    private final List<Listener> listeners = new ArrayList<>();
 
     public Listeners(TunneldConfig config, ServerTls tls, TunnelPortAcceptor acceptor, HttpIngress http,
             PublicPorts publicPorts, Vertx vertx, ServingLoops loops, ControlRegistry controls, TcpPorts tcpPorts) {
         this.config = config;
-        this.controls = controls;
-        this.tcpPorts = tcpPorts;
         this.tls = tls;
         this.acceptor = acceptor;
         this.http = http;
         this.publicPorts = publicPorts;
         this.vertx = vertx;
         this.loops = loops;
+        this.controls = controls;
+        this.tcpPorts = tcpPorts;
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
