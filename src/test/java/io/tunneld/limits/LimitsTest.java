@@ -46,7 +46,10 @@ import io.tunneld.tls.ServerTlsTest;
 import io.tunneld.tunnel.UrlAffinity;
 import io.vertx.core.Vertx;
 
-/** Limits, heartbeat and idle expiry, with the small values of {@link SmallLimitsProfile}. */
+/**
+ * Limits and bounds on connections, heartbeat, idle expiry and URL affinity, with the small
+ * values of {@link SmallLimitsProfile}.
+ */
 @QuarkusTest
 @TestProfile(SmallLimitsProfile.class)
 class LimitsTest extends TunneldTest {
