@@ -3,7 +3,9 @@ package io.tunneld.listener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +18,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tunneld.config.TunneldConfig;
 import io.tunneld.http.HttpIngress;
+import io.tunneld.session.ControlRegistry;
 import io.tunneld.session.TunnelPortAcceptor;
+import io.tunneld.tcp.TcpPorts;
 import io.tunneld.tls.ServerTls;
 import io.tunneld.tunnel.Protocol;
 import io.tunneld.tunnel.PublicPorts;
@@ -26,9 +30,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServerOptions;
 
 /**
- * Opens the tunnel port and the public HTTP and HTTPS listeners when Quarkus starts and
- * closes them when it stops. A listener that cannot bind is logged and reported as down by
- * the readiness check; the others keep serving.
+ * Opens the tunnel port and the public HTTP and HTTPS listeners when Quarkus starts, and
+ * stops the server in order when it stops. A listener that cannot bind is logged and
+ * reported as down by the readiness check; the others keep serving.
  */
 @ApplicationScoped
 public class Listeners {
@@ -42,10 +46,12 @@ public class Listeners {
     private final PublicPorts publicPorts;
     private final Vertx vertx;
     private final ServingLoops loops;
+    private final ControlRegistry controls;
+    private final TcpPorts tcpPorts;
     private final List<Listener> listeners = new ArrayList<>();
 
     public Listeners(TunneldConfig config, ServerTls tls, TunnelPortAcceptor acceptor, HttpIngress http,
-            PublicPorts publicPorts, Vertx vertx, ServingLoops loops) {
+            PublicPorts publicPorts, Vertx vertx, ServingLoops loops, ControlRegistry controls, TcpPorts tcpPorts) {
         this.config = config;
         this.tls = tls;
         this.acceptor = acceptor;
@@ -53,6 +59,8 @@ public class Listeners {
         this.publicPorts = publicPorts;
         this.vertx = vertx;
         this.loops = loops;
+        this.controls = controls;
+        this.tcpPorts = tcpPorts;
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -84,10 +92,27 @@ public class Listeners {
                 : "off");
     }
 
-    /** First of all shutdown work: no new connection is accepted onto loops that are stopping. */
+    /**
+     * Stops the server, first of all shutdown work and in an order that leaves nothing to the
+     * event loops, which Vert.x stops afterwards: the sessions (their tunnels and proxy pools;
+     * no new one is let in), then every listener with the connections it accepted, then the
+     * TCP tunnel ports the sessions released. Each step waits until its connections are closed
+     * and their close handlers have run: one that ran while the loops stop would reach into a
+     * loop that has ended (a relay closing its other side), or into the CDI container, which
+     * stops before Vert.x.
+     */
     void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) throws Exception {
-        Future.join(listeners.stream().map(Listener::stop).toList())
-                .toCompletionStage().toCompletableFuture().exceptionally(e -> null).get(10, TimeUnit.SECONDS);
+        controls.stop();
+        awaitStop(Future.join(listeners.stream().map(Listener::stop).toList()), "listeners");
+        awaitStop(tcpPorts.stop(), "TCP tunnel ports");
+    }
+
+    private static void awaitStop(Future<?> stop, String what) throws InterruptedException {
+        try {
+            stop.toCompletionStage().toCompletableFuture().exceptionally(e -> null).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warnf("%s and their connections not closed within 10 s; stopping anyway", what);
+        }
     }
 
     /** Every configured listener. */

@@ -8,15 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tunneld.auth.AuthThrottle;
 import io.tunneld.auth.ClientAuthenticator;
@@ -52,6 +51,9 @@ public class ControlRegistry {
     private static final Duration PING_INTERVAL_AND_GRACE = Duration.ofSeconds(25);
 
     private final Map<String, Control> controls = new ConcurrentHashMap<>();
+    /** Entries of {@link #controls}, counted as they are made, so that the limit is kept atomically. */
+    private final AtomicInteger sessions = new AtomicInteger();
+    private volatile boolean stopping;
     private final SecureRandom random = new SecureRandom();
     private final TunneldConfig config;
     private final ClientAuthenticator authenticator;
@@ -80,6 +82,9 @@ public class ControlRegistry {
      */
     Optional<Control> open(NetSocket socket, FrameWriter writer, Auth auth) {
         String peer = String.valueOf(socket.remoteAddress());
+        if (stopping) {
+            return refuse(writer, "Server is shutting down, try again later", peer);
+        }
         if (!VERSION.equals(auth.version())) {
             return refuse(writer, "Incompatible versions. Server " + MM_VERSION + ", client "
                     + PeerText.printable(auth.version()) + ".", peer);
@@ -92,20 +97,20 @@ public class ControlRegistry {
                     + (penalised ? "; too many failures, so answers are now delayed" : ""), peer);
         }
         String id = resumableId(auth.clientId(), principal.get()).orElseGet(this::newId);
-        if (controls.size() >= config.limits().controls() && !controls.containsKey(id)) {
-            return refuse(writer, "Server is at capacity, try again later", peer);
-        }
         Control control = new Control(id, principal.get(), socket, writer, vertx, this, opener, config);
-        Control replaced = claim(control);
-        if (replaced == null && controls.get(id) != control) {
+        Claim claim = claim(control);
+        if (claim.outcome() == Claim.Outcome.TAKEN) {
             // Another principal won a race for this id: start afresh under a new one.
             control = new Control(newId(), principal.get(), socket, writer, vertx, this, opener, config);
-            claim(control);
+            claim = claim(control);
         }
+        if (claim.outcome() == Claim.Outcome.FULL) {
+            return refuse(writer, "Server is at capacity, try again later", peer);
+        }
+        Control replaced = claim.replaced();
         if (replaced != null) {
             replaced.shutdown("replaced by a new session with the same id");
         }
-        affinity.claim(control.id(), control.principal());
         writer.send(new AuthResp(VERSION, MM_VERSION, control.id(), ""));
         control.start();
         LOG.infof("control %s (%s) opened from %s, %s/%s%s", control.logId(), control.principal().name(), peer,
@@ -161,12 +166,28 @@ public class ControlRegistry {
         affinity.expire();
     }
 
-    void onShutdown(@Observes ShutdownEvent event) {
-        controls.values().forEach(c -> c.shutdown("server shutting down"));
+    /**
+     * Closes every session and lets no new one in: the first step of a server stop (see
+     * {@code Listeners}), logged once for all sessions.
+     */
+    public void stop() {
+        stopping = true;
+        List<Control> live = List.copyOf(controls.values());
+        if (!live.isEmpty()) {
+            LOG.infof("closing %d client sessions: server shutting down", live.size());
+        }
+        live.forEach(Control::stop);
     }
 
     void remove(Control control) {
-        controls.remove(control.id(), control);
+        controls.computeIfPresent(control.id(), (id, existing) -> {
+            if (existing != control) {
+                return existing;
+            }
+            affinity.release(id);
+            sessions.decrementAndGet();
+            return null;
+        });
     }
 
     void rejected(String reason) {
@@ -177,17 +198,45 @@ public class ControlRegistry {
         metrics.heartbeatLost();
     }
 
-    /** Puts the session in; returns the session it replaced (same principal), if any. */
-    private Control claim(Control control) {
+    /**
+     * What became of a session put in: placed (replacing {@code replaced}, a session of the
+     * same principal, if not null), or not, because another principal holds the id or the server
+     * is full.
+     */
+    private record Claim(Outcome outcome, Control replaced) {
+        enum Outcome { PLACED, TAKEN, FULL }
+    }
+
+    /**
+     * Puts the session in, within {@code tunneld.limits.controls}: a new id takes a place, one
+     * resumed replaces its session. Place and entry are taken in one atomic step, so logins
+     * at once on several event loops cannot overshoot the limit. The URL affinity learns of
+     * sessions starting and ending in the same step, so an id's memory is live exactly while
+     * a session holds the id.
+     */
+    private Claim claim(Control control) {
+        Claim.Outcome[] outcome = { Claim.Outcome.PLACED };
         Control[] replaced = new Control[1];
         controls.compute(control.id(), (id, existing) -> {
             if (existing != null && !existing.principal().equals(control.principal())) {
+                outcome[0] = Claim.Outcome.TAKEN;
                 return existing;
             }
+            if (existing == null && !takePlace()) {
+                outcome[0] = Claim.Outcome.FULL;
+                return null;
+            }
             replaced[0] = existing;
+            affinity.claim(id, control.principal());
             return control;
         });
-        return replaced[0];
+        return new Claim(outcome[0], replaced[0]);
+    }
+
+    /** Takes one place for a new session if the server has one free. */
+    private boolean takePlace() {
+        int limit = config.limits().controls();
+        return sessions.getAndUpdate(n -> n < limit ? n + 1 : n) < limit;
     }
 
     /** The id the client asked to resume, if it may have it. */

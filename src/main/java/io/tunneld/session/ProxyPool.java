@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
@@ -56,6 +57,8 @@ final class ProxyPool {
     private final long requestLifetimeNanos;
     private final ArrayDeque<Parked> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** Waiters a proxy is on its way to, on their own context. */
+    private final List<Waiter> handing = new ArrayList<>();
     /** Send times of ReqProxy frames not yet answered by a RegProxy. */
     private final ArrayDeque<Long> requested = new ArrayDeque<>();
     /** The event loops this session's proxies have come on. */
@@ -142,8 +145,10 @@ final class ProxyPool {
 
     /** Hands a proxy to a waiter, or parks it. */
     void place(NetSocket proxy) {
-        EventLoop loop = ((NetSocketInternal) proxy).channelHandlerContext().channel().eventLoop();
+        Channel channel = ((NetSocketInternal) proxy).channelHandlerContext().channel();
+        EventLoop loop = channel.eventLoop();
         Waiter waiter;
+        Parked parked;
         synchronized (this) {
             if (!loops.contains(loop)) {
                 loops.add(loop);
@@ -154,20 +159,41 @@ final class ProxyPool {
                     proxy.close();
                     return;
                 }
-                Parked parked = new Parked(proxy, loop, System.nanoTime());
+                parked = new Parked(proxy, loop, System.nanoTime());
                 idle.add(parked);
                 // An idle proxy carries nothing until StartProxy: data or EOF means it is unusable.
                 proxy.handler(data -> drop(parked));
                 proxy.closeHandler(v -> drop(parked));
-                return;
+            } else {
+                parked = null;
+                handing.add(waiter);
             }
         }
-        vertx.cancelTimer(waiter.timer());
-        waiter.context().runOnContext(v -> {
-            if (!waiter.promise().tryComplete(proxy)) {
-                place(proxy);
+        if (parked != null) {
+            // A proxy placed from another thread may have closed on its own loop before its
+            // close handler was ours: parked, it would be handed out dead.
+            if (!channel.isActive()) {
+                drop(parked);
             }
-        });
+            return;
+        }
+        vertx.cancelTimer(waiter.timer());
+        waiter.context().runOnContext(v -> hand(waiter, proxy));
+    }
+
+    /**
+     * Completes the waiter with the proxy, on the waiter's context, if the pool is still open;
+     * otherwise {@link #close} has failed the waiter, and the proxy is closed. The decision is
+     * taken under the pool's lock, so that no proxy is handed over after {@code close()}.
+     */
+    private void hand(Waiter waiter, NetSocket proxy) {
+        boolean open;
+        synchronized (this) {
+            open = handing.remove(waiter) && !closed;
+        }
+        if (!open || !waiter.promise().tryComplete(proxy)) {
+            place(proxy);
+        }
     }
 
     /**
@@ -193,7 +219,7 @@ final class ProxyPool {
         stale.forEach(NetSocket::close);
     }
 
-    /** Closes every idle proxy and fails every waiter. */
+    /** Closes every idle proxy and fails every waiter, also one whose proxy is on its way to it. */
     void close() {
         List<Parked> parked;
         List<Waiter> waiting;
@@ -201,8 +227,10 @@ final class ProxyPool {
             closed = true;
             parked = new ArrayList<>(idle);
             waiting = new ArrayList<>(waiters);
+            waiting.addAll(handing);
             idle.clear();
             waiters.clear();
+            handing.clear();
         }
         parked.forEach(p -> p.socket().close());
         for (Waiter w : waiting) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -18,6 +19,7 @@ import io.tunneld.tunnel.TunnelException;
 import io.tunneld.tunnel.TunnelRegistry;
 import io.tunneld.tunnel.UrlAssigner;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServerOptions;
 
@@ -41,6 +43,8 @@ public class TcpPorts {
     private final ServingLoops loops;
     private final Map<Integer, Listener> listening = new ConcurrentHashMap<>();
     private final Map<Integer, Future<Void>> closing = new ConcurrentHashMap<>();
+    private final Set<Future<Tunnel>> binding = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
     public TcpPorts(TunneldConfig config, TunnelRegistry registry, UrlAssigner urls, TcpIngress ingress, Vertx vertx,
             ServingLoops loops) {
@@ -77,7 +81,7 @@ public class TcpPorts {
         return firstBindable(control, candidates.iterator());
     }
 
-    /** Closes the tunnel's listener; connections already accepted carry on. */
+    /** Closes the tunnel's listener and the connections it accepted. */
     public void release(int port) {
         Listener listener = listening.remove(port);
         if (listener != null) {
@@ -95,15 +99,37 @@ public class TcpPorts {
         return bind(control, candidates.next(), false).recover(e -> firstBindable(control, candidates));
     }
 
+    /**
+     * Stops every TCP tunnel port, once the binds under way are done, and completes when the
+     * ports and their connections are closed: the last step of a server stop, after the
+     * sessions, which release their ports. Nothing is bound from then on.
+     */
+    public Future<Void> stop() {
+        stopping = true;
+        return Future.join(List.copyOf(binding)).transform(v -> {
+            listening.keySet().forEach(this::release);
+            return Future.join(List.copyOf(closing.values()));
+        }).mapEmpty();
+    }
+
     private Future<Tunnel> bind(Control control, int port, boolean strict) {
+        // Known as under way before the stop is looked at: a stop waits for it, or it sees the stop.
+        Promise<Tunnel> bound = Promise.promise();
+        binding.add(bound.future());
+        bound.future().onComplete(ar -> binding.remove(bound.future()));
+        if (stopping) {
+            bound.fail(new TunnelException("Server is shutting down"));
+            return bound.future();
+        }
         Tunnel tunnel = Tunnel.tcp(urls.tcpUrl(port), urls.domain(), port, control);
         if (!registry.register(tunnel)) {
-            return Future.failedFuture(TunnelException.alreadyRegistered(tunnel.url()));
+            bound.fail(TunnelException.alreadyRegistered(tunnel.url()));
+            return bound.future();
         }
         Listener listener = new Listener("tcp " + port, new NetServerOptions().setHost(config.host()).setPort(port),
                 socket -> ingress.accept(socket, tunnel));
         Future<Void> previous = closing.getOrDefault(port, Future.succeededFuture());
-        return previous.transform(v -> listener.start(vertx, loops.contexts())).<Tunnel>map(v -> {
+        previous.transform(v -> listener.start(vertx, loops.contexts())).<Tunnel>map(v -> {
             listening.put(port, listener);
             return tunnel;
         }).recover(e -> {
@@ -111,7 +137,8 @@ public class TcpPorts {
             return Future.failedFuture(strict
                     ? new TunnelException("Port " + port + " is not available on this server")
                     : e);
-        });
+        }).onComplete(bound);
+        return bound.future();
     }
 
     private boolean inRange(int port) {

@@ -1,10 +1,10 @@
 package io.tunneld.tunnel;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +16,9 @@ import io.tunneld.config.TunneldConfig;
  * What each session id held, so a client that reconnects with its old ClientId gets its
  * random URLs and TCP ports back. Keyed by id and bound to the principal that held it; unlike
  * 1.x it never falls back to the client's IP address, which would let users behind one NAT
- * inherit each other's URLs. Entries expire, and there are at most a few per allowed session.
+ * inherit each other's URLs. What a live session holds is kept for as long as it lives; the
+ * affinity time counts from its end. There are at most a few entries per allowed session, and
+ * when full the least recently used id that has no live session goes first.
  */
 @ApplicationScoped
 public class UrlAffinity {
@@ -28,7 +30,9 @@ public class UrlAffinity {
         final Principal principal;
         final LinkedHashSet<String> hosts = new LinkedHashSet<>();
         final LinkedHashSet<Integer> ports = new LinkedHashSet<>();
-        long touchedNanos = System.nanoTime();
+        /** Whether a session with this id is live; if not, since when it ended. */
+        boolean live = true;
+        long endedNanos;
 
         Memory(Principal principal) {
             this.principal = principal;
@@ -45,14 +49,23 @@ public class UrlAffinity {
         this.maxEntries = Math.max(1024, 2 * config.limits().controls());
     }
 
-    /** Binds the id to the principal now using it. */
+    /** A session with this id is live, for this principal: what the id held is kept while it lives. */
     public synchronized void claim(String clientId, Principal principal) {
         Memory memory = byId.get(clientId);
         if (memory == null || !memory.principal.equals(principal)) {
             byId.put(clientId, new Memory(principal));
             trim();
         } else {
-            memory.touchedNanos = System.nanoTime();
+            memory.live = true;
+        }
+    }
+
+    /** The session with this id ended: the affinity time starts now. */
+    public synchronized void release(String clientId) {
+        Memory memory = byId.get(clientId);
+        if (memory != null) {
+            memory.live = false;
+            memory.endedNanos = System.nanoTime();
         }
     }
 
@@ -88,10 +101,10 @@ public class UrlAffinity {
         }
     }
 
-    /** Forgets ids untouched for longer than the affinity time. */
+    /** Forgets ids whose session ended longer ago than the affinity time. */
     public synchronized void expire() {
-        long cutoff = System.nanoTime() - ttlNanos;
-        byId.values().removeIf(m -> m.touchedNanos < cutoff);
+        long now = System.nanoTime();
+        byId.values().removeIf(m -> !m.live && now - m.endedNanos > ttlNanos);
     }
 
     private static <T> void remember(LinkedHashSet<T> set, T value) {
@@ -102,10 +115,12 @@ public class UrlAffinity {
         }
     }
 
+    /** Forgets ended sessions, least recently used first, down to the size limit. */
     private void trim() {
-        while (byId.size() > maxEntries) {
-            Map.Entry<String, Memory> eldest = byId.entrySet().iterator().next();
-            byId.remove(eldest.getKey());
+        for (Iterator<Memory> it = byId.values().iterator(); it.hasNext() && byId.size() > maxEntries;) {
+            if (!it.next().live) {
+                it.remove();
+            }
         }
     }
 }

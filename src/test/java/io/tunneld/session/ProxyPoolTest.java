@@ -5,12 +5,16 @@ import static io.tunneld.testsupport.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -140,6 +144,49 @@ class ProxyPoolTest extends VertxTest {
         assertSame(onX, onY.future().result(), "no waiting for a handshake");
         // As a burst: the spare target doubles (1 to 2), and both are asked for.
         assertEquals(3, asked.get(), "the first, then two spares");
+    }
+
+    @Test
+    void noProxyIsHandedToAWaiterAfterThePoolClosed() throws Exception {
+        ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
+        NetSocket proxy = proxiesOn(x, 1).get(0);
+        Promise<NetSocket> waiting = Promise.promise();
+        pool.acquire(EventLoops.contextOn(vertx, y), LONG, waiting);
+
+        // The waiter's loop is busy while the proxy comes and the session closes: the proxy's
+        // hand-over reaches the waiter's loop only after close().
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        EventLoops.contextOn(vertx, y).runOnContext(v -> {
+            busy.countDown();
+            try {
+                done.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(busy.await(5, TimeUnit.SECONDS));
+        pool.registered(proxy);
+        pool.close();
+        done.countDown();
+
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> await(waiting.future()));
+        assertEquals("client session closed", failed.getCause().getMessage());
+        eventually(() -> closedByPool.get() == 1);
+    }
+
+    @Test
+    void aProxyThatClosedBeforeItWasPlacedIsNotParked() throws Exception {
+        ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
+        NetSocket proxy = proxiesOn(x, 1).get(0);
+        proxy.close();
+        eventually(() -> !isOpen(proxy));
+
+        // As a proxy returned unused from a public connection's loop, closed on its own meanwhile.
+        pool.place(proxy);
+        Promise<NetSocket> promise = Promise.promise();
+        pool.acquire(EventLoops.contextOn(vertx, x), LONG, promise);
+        assertFalse(promise.future().isComplete(), "no dead proxy handed out: the connection waits for a live one");
     }
 
     /**
