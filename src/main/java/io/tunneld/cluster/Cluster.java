@@ -318,10 +318,7 @@ public class Cluster {
         @Override
         public void routeAdded(String key, RouteEntry entry) {
             Tunnel tunnel = remoteTunnel(key, entry);
-            Tunnel old = mirrored.put(key, tunnel);
-            if (old != null && old.protocol() == Protocol.TCP) {
-                tcpPorts.stop(old);
-            }
+            mirrored.put(key, tunnel);
             registry.putRemote(tunnel);
             if (tunnel.protocol() == Protocol.TCP) {
                 tcpPorts.mirror(tunnel);
@@ -334,7 +331,7 @@ public class Cluster {
             if (tunnel != null) {
                 registry.removeRemote(tunnel);
                 if (tunnel.protocol() == Protocol.TCP) {
-                    tcpPorts.stop(tunnel);
+                    tcpPorts.releaseIfUnused(tunnel.port());
                 }
             }
         }

@@ -129,8 +129,10 @@ public class HttpIngress {
             routed = true;
             vertx.cancelTimer(deadline);
             ProxyJoin.hold(socket);
-            join.whenProxyReady(socket, tunnel, head, config.timeouts().proxyWait(),
-                    () -> answer(HttpAnswers.badGateway(tunnel.url())));
+            if (!join.whenProxyReady(socket, tunnel, head, config.timeouts().proxyWait(),
+                    () -> answer(HttpAnswers.badGateway(tunnel.url())))) {
+                answer(HttpAnswers.busy(tunnel.url()));
+            }
         }
 
         /**

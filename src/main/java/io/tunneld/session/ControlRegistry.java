@@ -234,6 +234,19 @@ public class ControlRegistry {
         draining = true;
     }
 
+    /**
+     * Closes every session (and lets no new one in), logged once for all: the step of a
+     * server stop after the drain (see {@code GracefulStop}).
+     */
+    public void stop() {
+        draining = true;
+        List<Control> live = List.copyOf(controls.values());
+        if (!live.isEmpty()) {
+            LOG.infof("closing %d client session(s): server stopping", live.size());
+        }
+        live.forEach(Control::stop);
+    }
+
 
     /** A session was released (once each): its place is free, and its id's memory starts counting. */
     void remove(Control control) {

@@ -5,12 +5,16 @@ import static io.tunneld.testsupport.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -144,6 +148,49 @@ class ProxyPoolTest extends VertxTest {
     }
 
     @Test
+    void noProxyIsHandedToAWaiterAfterThePoolClosed() throws Exception {
+        ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
+        NetSocket proxy = proxiesOn(x, 1).get(0);
+        Promise<PooledProxy> waiting = Promise.promise();
+        acquire(pool, EventLoops.contextOn(vertx, y), waiting);
+
+        // The waiter's loop is busy while the proxy comes and the session closes: the proxy's
+        // hand-over reaches the waiter's loop only after close().
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        EventLoops.contextOn(vertx, y).runOnContext(v -> {
+            busy.countDown();
+            try {
+                done.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(busy.await(5, TimeUnit.SECONDS));
+        pool.registered(new LocalProxy(proxy));
+        pool.close();
+        done.countDown();
+
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> await(waiting.future()));
+        assertEquals("client session closed", failed.getCause().getMessage());
+        eventually(() -> closedByPool.get() == 1);
+    }
+
+    @Test
+    void aProxyThatClosedBeforeItWasPlacedIsNotParked() throws Exception {
+        ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
+        NetSocket proxy = proxiesOn(x, 1).get(0);
+        proxy.close();
+        eventually(() -> !isOpen(proxy));
+
+        // As a proxy returned unused from a public connection's loop, closed on its own meanwhile.
+        pool.place(new LocalProxy(proxy));
+        Promise<PooledProxy> promise = Promise.promise();
+        acquire(pool, EventLoops.contextOn(vertx, x), promise);
+        assertFalse(promise.future().isComplete(), "no dead proxy handed out: the connection waits for a live one");
+    }
+
+    @Test
     void aWaiterOnAnotherReplicaGetsAProxyParkedThereBeforeOneParkedHere() throws Exception {
         ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
         pool.registered(new LocalProxy(proxiesOn(x, 1).get(0)));
@@ -160,6 +207,11 @@ class ProxyPoolTest extends VertxTest {
         @Override
         public Object place() {
             return replica;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
         }
 
         @Override
