@@ -23,6 +23,7 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.tunneld.config.TunneldConfig;
 import io.tunneld.listener.Listener;
 import io.tunneld.listener.ServingLoops;
@@ -70,6 +71,7 @@ public class Cluster {
     /** Other replicas' tunnels this replica serves, by route. */
     private final Map<String, Tunnel> mirrored = new ConcurrentHashMap<>();
 
+    private ClusterMetrics metrics;
     private RedisDirectory directory;
     private DirectoryEvents events;
     private ClusterView view;
@@ -135,9 +137,9 @@ public class Cluster {
             return;
         }
         ClusterSecret secret = new ClusterSecret(config.cluster().secret().orElseThrow(() ->
-                new IllegalStateException("tunneld.cluster.secret is required with tunneld.cluster.redis-url")));
+                new ConfigurationException("tunneld.cluster.secret is required with tunneld.cluster.redis-url")));
         String host = config.cluster().advertiseHost().orElseGet(Cluster::localAddress);
-        ClusterMetrics metrics = new ClusterMetrics(meters);
+        metrics = new ClusterMetrics(meters);
         String prefix = "{" + config.cluster().keyPrefix() + "}";
         Redis client = redis.get();
         directory = new RedisDirectory(vertx, client, prefix, replica, config.cluster().redisTimeout(), metrics.redis());
@@ -214,6 +216,7 @@ public class Cluster {
     private Future<Void> renew() {
         return directory.renew(address, config.cluster().lease()).transform(ar -> {
             if (ar.failed()) {
+                metrics.renewalFailed();
                 troubled(ar.cause().getMessage());
                 return Future.failedFuture(ar.cause());
             }
@@ -384,7 +387,7 @@ public class Cluster {
         try {
             return InetAddress.getLocalHost().getHostAddress();
         } catch (UnknownHostException e) {
-            throw new IllegalStateException("tunneld.cluster.advertise-host is not set and this host's address "
+            throw new ConfigurationException("tunneld.cluster.advertise-host is not set and this host's address "
                     + "cannot be found: " + e.getMessage());
         }
     }

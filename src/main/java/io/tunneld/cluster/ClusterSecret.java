@@ -8,6 +8,8 @@ import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
+
 /**
  * The secret every replica of a cluster shares: it signs what replicas say to each other on
  * the forward port, and keys the verifiers of tunnels' basic-auth credentials kept in Redis,
@@ -23,7 +25,7 @@ final class ClusterSecret {
 
     ClusterSecret(String secret) {
         if (secret.length() < MIN_LENGTH) {
-            throw new IllegalArgumentException("tunneld.cluster.secret must be at least " + MIN_LENGTH
+            throw new ConfigurationException("tunneld.cluster.secret must be at least " + MIN_LENGTH
                     + " characters");
         }
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");

@@ -288,6 +288,8 @@ class ClusterIT {
             }
             assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < 4, "quickly");
             eventually(Duration.ofSeconds(10), () -> health(0).contains("unreachable"), "health says why");
+            eventually(Duration.ofSeconds(10), () -> metric(0, "tunneld_cluster_lease_renewals_failed_total") >= 1,
+                    "failed renewals counted");
 
             cluster.redis().startAgain();
             eventually(Duration.ofSeconds(15), () -> health(0).contains("\"redis\": \"up\""), "Redis back");
@@ -303,6 +305,19 @@ class ClusterIT {
                 cluster.redis().startAgain();
             }
         }
+    }
+
+    private static double metric(int replica, String name) {
+        try {
+            for (String line : cluster.replica(replica).get("/q/metrics").split("\n")) {
+                if (line.startsWith(name + " ")) {
+                    return Double.parseDouble(line.substring(name.length() + 1));
+                }
+            }
+        } catch (IOException | InterruptedException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static String health(int replica) {
