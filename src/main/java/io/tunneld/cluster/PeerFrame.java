@@ -113,9 +113,4 @@ record PeerFrame(String type, String kind, String from, String handle, String ur
             throw new IllegalArgumentException("malformed frame", e);
         }
     }
-
-    /** The id of the session this frame names, shortened for logs. */
-    String clientLogId() {
-        return client == null || client.length() <= 8 ? String.valueOf(client) : client.substring(0, 8);
-    }
 }

@@ -28,9 +28,4 @@ public record RouteEntry(
     public RouteEntry {
         auth = auth == null ? "" : auth;
     }
-
-    /** The session's id shortened for logs. */
-    String clientLogId() {
-        return clientId.length() > 8 ? clientId.substring(0, 8) : clientId;
-    }
 }
