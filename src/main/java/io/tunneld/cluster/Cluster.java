@@ -393,11 +393,15 @@ public class Cluster {
     }
 
     /**
-     * Stopping, first step: from now the sessions closed here leave their names and memory in
-     * the directory, for their clients to take over on another replica.
+     * Stopping, first step: no new connection from other replicas (those joined carry on),
+     * and from now the sessions closed here leave their names and memory in the directory,
+     * for their clients to take over on another replica.
      */
     public void prepareLeave() {
         leaving = true;
+        if (enabled) {
+            forward.refuseNew();
+        }
     }
 
     /**

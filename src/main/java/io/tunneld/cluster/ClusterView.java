@@ -36,6 +36,8 @@ final class ClusterView {
     private final Map<String, String> members = new HashMap<>();
     /** Members missing from consecutive directory reads, and how many. */
     private final Map<String, Integer> missing = new HashMap<>();
+    /** Sessions missing from consecutive directory reads, and how many. */
+    private final Map<String, Integer> missingSessions = new HashMap<>();
 
     ClusterView(String self, Changes changes) {
         this.self = self;
@@ -91,6 +93,7 @@ final class ClusterView {
             case SESSION_REMOVED -> {
                 if (event.detail().equals(sessions.get(event.key()))) {
                     sessions.remove(event.key());
+                    missingSessions.remove(event.key());
                     changes.sessionEnded(event.key(), event.detail());
                 }
             }
@@ -108,7 +111,8 @@ final class ClusterView {
      * each replica has put its state back. So a member missing from two reads in a row is
      * taken as gone (its lease lapsed; the reap announces it too), a route missing while its
      * replica is a member is dropped (it comes back with its replica's restore), and a
-     * session missing is forgotten without ending anything.
+     * session missing from two reads in a row is forgotten without ending anything (proxies
+     * its client opens here meanwhile still find their replica).
      */
     synchronized void reset(DirectorySnapshot snapshot) {
         for (String id : Map.copyOf(members).keySet()) {
@@ -126,7 +130,14 @@ final class ClusterView {
             }
         }
         snapshot.routes().forEach(this::putRoute);
-        sessions.keySet().retainAll(snapshot.sessions().keySet());
+        for (String id : Map.copyOf(sessions).keySet()) {
+            if (snapshot.sessions().containsKey(id)) {
+                missingSessions.remove(id);
+            } else if (missingSessions.merge(id, 1, Integer::sum) >= 2) {
+                missingSessions.remove(id);
+                sessions.remove(id);
+            }
+        }
         snapshot.sessions().forEach((id, entry) -> putSession(id, entry.replica()));
     }
 

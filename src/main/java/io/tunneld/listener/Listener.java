@@ -33,6 +33,7 @@ public final class Listener {
     private final List<NetServer> servers = new ArrayList<>();
     private final Set<NetSocket> accepted = ConcurrentHashMap.newKeySet();
     private volatile int port = -1;
+    private volatile boolean refusing;
     private volatile String failure;
 
     public Listener(String name, NetServerOptions options, Handler<NetSocket> handler) {
@@ -94,6 +95,15 @@ public final class Listener {
      * the event loops stop (a relay closing its other side on another loop) reaches into a
      * loop that has ended.
      */
+    /**
+     * Closes every new connection at once from now, and keeps those accepted: how a stopping
+     * server stops taking work while what it has finishes. (Closing the server would close
+     * those too, as Vert.x closes a server's connections with it.)
+     */
+    public void refuseNew() {
+        refusing = true;
+    }
+
     public Future<Void> stop() {
         port = -1;
         List<Future<Void>> closing;
@@ -112,6 +122,10 @@ public final class Listener {
         Promise<Integer> bound = Promise.promise();
         context.runOnContext(v -> {
             NetServer server = vertx.createNetServer(instanceOptions).connectHandler(socket -> {
+                if (refusing) {
+                    socket.close();
+                    return;
+                }
                 accepted.add(socket);
                 // After the close handlers: they were set up first, when the connection was made.
                 ((ConnectionBase) socket).closeFuture().onComplete(closed -> accepted.remove(socket));

@@ -21,11 +21,12 @@ import io.tunneld.session.ControlRegistry;
 
 /**
  * A stop (SIGTERM, as Kubernetes stops a pod) that loses nothing it can keep: the server
- * turns unready and takes no new session (a client trying is closed, and retries, elsewhere
- * in a cluster), public connections already joined get up to {@code tunneld.timeouts.drain}
- * to finish while the listeners still serve, then the sessions close so that their clients
- * reconnect and keep their URLs. In a cluster this replica waits a moment for the other
- * replicas to take its sessions over, then leaves. Only then do the listeners close.
+ * takes no new session (a client trying is closed, and retries, elsewhere in a cluster),
+ * public connections already joined get up to {@code tunneld.timeouts.drain} to finish while
+ * the listeners still serve, then new connections are closed at once while the last joined
+ * ones finish, then the sessions close so that their clients reconnect and keep their URLs.
+ * In a cluster this replica waits a moment for the other replicas to take its sessions over,
+ * then leaves. Only then do the listeners close, with whatever they still hold.
  */
 @ApplicationScoped
 public class GracefulStop {
@@ -49,6 +50,13 @@ public class GracefulStop {
         this.listeners = listeners;
     }
 
+    /** Waits until no connection is joined, or until {@code end}. */
+    private void awaitJoined(long end) throws InterruptedException {
+        while (join.joined() > 0 && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+    }
+
     /** First of all shutdown work; runs on the shutdown thread, so it may wait. */
     void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) throws Exception {
         long start = System.nanoTime();
@@ -59,11 +67,13 @@ public class GracefulStop {
             LOG.infof("stopping: %d joined connection(s) may finish, for up to %d s", joined,
                     config.timeouts().drain().toSeconds());
         }
-        while (join.joined() > 0 && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
-        int cut = join.joined();
+        awaitJoined(end);
+        // Then no new connection either, and a last wait for those that came meanwhile: a
+        // connection joined after this point would be cut when the listeners close.
+        listeners.refuseNew();
         cluster.prepareLeave();
+        awaitJoined(end);
+        int cut = join.joined();
         List<Control> sessions = List.copyOf(controls.controls());
         Set<String> ids = sessions.stream().map(Control::id).collect(Collectors.toSet());
         controls.stop();

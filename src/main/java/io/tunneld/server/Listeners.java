@@ -89,6 +89,15 @@ public class Listeners {
     }
 
     /**
+     * Closes every new connection from now, on every listener and TCP tunnel port; the
+     * connections accepted carry on: the drain's last part.
+     */
+    public void refuseNew() {
+        listeners.forEach(Listener::refuseNew);
+        tcpPorts.refuseNew();
+    }
+
+    /**
      * Closes every listener with the connections it accepted, then the TCP tunnel ports the
      * sessions released, each waited for (up to 10 s) until its connections are closed and
      * their close handlers have run: one that ran while Vert.x stops its event loops would

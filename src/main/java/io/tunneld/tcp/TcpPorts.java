@@ -120,6 +120,11 @@ public class TcpPorts {
         }
     }
 
+    /** Closes every new connection to a TCP tunnel port from now; those accepted carry on. */
+    public void refuseNew() {
+        listening.values().forEach(listener -> listener.onSuccess(Listener::refuseNew));
+    }
+
     /**
      * Stops every TCP tunnel port, once the binds under way are done, and completes when the
      * ports and their connections are closed: the last step of a server stop, after the

@@ -62,10 +62,11 @@ class ClusterViewTest {
         view.reset(read(Map.of(), Map.of(), Map.of()));
         assertEquals(List.of(), told, "a Redis restarted empty: nothing is taken as gone yet");
         assertEquals("b:1", view.address("b"));
-        assertEquals(Optional.empty(), view.sessionReplica("c1"), "sessions missing are forgotten silently");
+        assertEquals(Optional.of("b"), view.sessionReplica("c1"), "a session missing once is still known");
 
         view.reset(read(Map.of(), Map.of(), Map.of("me", "m:1")));
-        assertEquals(List.of("route- http://x", "left b"), told, "missing twice: gone, with its routes");
+        assertEquals(List.of("route- http://x", "ended c1 b", "left b"), told, "missing twice: gone, with its routes and sessions");
+        assertEquals(Optional.empty(), view.sessionReplica("c1"), "and its sessions");
     }
 
     @Test
@@ -75,6 +76,17 @@ class ClusterViewTest {
         view.reset(read(Map.of("http://x", route("b")), Map.of(), Map.of("b", "b:1")));
         view.reset(read(Map.of("http://x", route("b")), Map.of(), Map.of()));
         assertTrue(told.stream().noneMatch(t -> t.startsWith("left") || t.startsWith("route-")), told.toString());
+    }
+
+    @Test
+    void aSessionMissingFromTwoReadsWhileItsReplicaLivesIsForgottenSilently() {
+        view.reset(read(Map.of(), Map.of("c1", new SessionEntry("b", "token-1", "g1")), Map.of("b", "b:1")));
+        told.clear();
+        view.reset(read(Map.of(), Map.of(), Map.of("b", "b:1")));
+        assertEquals(Optional.of("b"), view.sessionReplica("c1"));
+        view.reset(read(Map.of(), Map.of(), Map.of("b", "b:1")));
+        assertEquals(Optional.empty(), view.sessionReplica("c1"));
+        assertEquals(List.of(), told, "nothing ended on absence alone");
     }
 
     @Test

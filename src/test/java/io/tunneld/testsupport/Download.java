@@ -26,25 +26,31 @@ public final class Download {
                 }
                 state = (b == '\r' || b == '\n') ? state + 1 : 0;
             }
-            byte[] buffer = new byte[64 * 1024];
-            long got = 0;
-            int reads = 0;
-            while (got < size) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, size - got));
-                if (n < 0) {
-                    throw new IOException("cut after " + got + " bytes");
-                }
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] != StreamServer.bodyByte(got + i)) {
-                        throw new IOException("byte " + (got + i) + " wrong");
-                    }
-                }
-                got += n;
-                if (++reads % 8 == 0) {
-                    Thread.sleep(30);
+            return readBody(s, size);
+        }
+    }
+
+    /** Reads {@code size} body bytes (the head already read), each checked, at the same pace. */
+    public static long readBody(Socket s, long size) throws IOException, InterruptedException {
+        InputStream in = s.getInputStream();
+        byte[] buffer = new byte[64 * 1024];
+        long got = 0;
+        int reads = 0;
+        while (got < size) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, size - got));
+            if (n < 0) {
+                throw new IOException("cut after " + got + " bytes");
+            }
+            for (int i = 0; i < n; i++) {
+                if (buffer[i] != StreamServer.bodyByte(got + i)) {
+                    throw new IOException("byte " + (got + i) + " wrong");
                 }
             }
-            return got;
+            got += n;
+            if (++reads % 8 == 0) {
+                Thread.sleep(30);
+            }
         }
+        return got;
     }
 }
