@@ -158,7 +158,12 @@ public class Cluster {
         // Startup runs on the main thread, never an event loop: waiting here is fine.
         forward.start(vertx, loops.contexts()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         address = host + ":" + forward.port();
-        events = new DirectoryEvents(vertx, client, directory.channel(), this::onEvent, this::resync);
+        // A new subscription follows a lost connection: Redis may have restarted empty, so the
+        // lease is renewed (and this replica's state put back) at once, then the directory read.
+        events = new DirectoryEvents(vertx, client, directory.channel(), this::onEvent, () -> {
+            view.resubscribed();
+            renew().onComplete(ar -> resync());
+        });
         registry.lookElsewhere(this::lookupMissed);
         events.start();
         try {
@@ -262,6 +267,7 @@ public class Cluster {
                 return Future.succeededFuture();
             }
             List<Tunnel> tunnels = control.tunnels();
+            control.randomHosts().forEach(host -> directory.rememberHost(control.id(), principal, host));
             Map<String, RouteEntry> entries = new java.util.LinkedHashMap<>();
             for (Tunnel t : tunnels) {
                 entries.put(t.routeKey(), new RouteEntry(replica, control.id(), control.instance(), principal, t.url(),
@@ -343,8 +349,8 @@ public class Cluster {
         public void sessionHeld(String clientId, String holder) {
             if (!holder.equals(replica)) {
                 controls.get(clientId).ifPresent(c -> c.shutdown("taken over on replica " + holder));
-                broker.sessionMoved(clientId, holder);
             }
+            broker.sessionMoved(clientId, holder);
         }
 
         @Override

@@ -1,13 +1,21 @@
 package io.tunneld.cluster;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This replica's copy of the cluster directory, kept by the announcements and read again
  * whole after each (re)subscription and now and then as a safety net. Public connections
- * are routed from it (through {@link Changes}) without asking Redis. Thread-safe.
+ * are routed from it (through {@link Changes}) without asking Redis. Versions order the two:
+ * an announcement a read already contains is skipped, a read older than the announcements
+ * applied is, and after a (re)subscription the announcements wait for the read they follow.
+ * Thread-safe: changes are applied, and told, under the view's lock, and the lookups that
+ * other locks' holders make (addresses, sessions) do not take it, so the two never wait for
+ * each other.
  */
 final class ClusterView {
 
@@ -32,12 +40,25 @@ final class ClusterView {
     private final String self;
     private final Changes changes;
     private final Map<String, RouteEntry> routes = new HashMap<>();
-    private final Map<String, String> sessions = new HashMap<>();
-    private final Map<String, String> members = new HashMap<>();
+    /** Read without the view's lock (from links, from proxies arriving): never held while waiting for another. */
+    private final Map<String, String> sessions = new ConcurrentHashMap<>();
+    private final Map<String, String> members = new ConcurrentHashMap<>();
     /** Members missing from consecutive directory reads, and how many. */
     private final Map<String, Integer> missing = new HashMap<>();
     /** Sessions missing from consecutive directory reads, and how many. */
     private final Map<String, Integer> missingSessions = new HashMap<>();
+    /** Announcements that came while the view waits for its first read after a (re)subscription. */
+    private final List<DirectoryEvent> waiting = new ArrayList<>();
+    /** The directory version the view reflects. */
+    private long applied = -1;
+    /** Whether announcements wait for a read: after a (re)subscription, whose gap lost some. */
+    private boolean reading = true;
+    /** Whether reads follow a lost connection to Redis, which may have restarted empty. */
+    private boolean afterGap;
+    /** Reads since the gap: the second one in a row settles what the first left open. */
+    private int weakReads;
+    /** Whether announcements have come on a subscription before: a new one follows a gap. */
+    private boolean subscribed;
 
     ClusterView(String self, Changes changes) {
         this.self = self;
@@ -45,17 +66,17 @@ final class ClusterView {
     }
 
     /** The address of replica {@code id}, if it is a member. */
-    synchronized String address(String id) {
+    String address(String id) {
         return members.get(id);
     }
 
     /** The replica holding session {@code clientId}, if known. */
-    synchronized Optional<String> sessionReplica(String clientId) {
+    Optional<String> sessionReplica(String clientId) {
         return Optional.ofNullable(sessions.get(clientId));
     }
 
     /** Replicas known alive, this one included once its lease is in. */
-    synchronized Map<String, String> members() {
+    Map<String, String> members() {
         return Map.copyOf(members);
     }
 
@@ -65,7 +86,7 @@ final class ClusterView {
     }
 
     /** Sessions in the cluster, this replica's included. */
-    synchronized int sessionCount() {
+    int sessionCount() {
         return sessions.size();
     }
 
@@ -79,8 +100,33 @@ final class ClusterView {
         }
     }
 
-    /** Applies one announcement. */
+    /**
+     * Announcements now come on a new subscription: they wait for the read that follows,
+     * which is what the view is brought in line with first (the directory may have changed,
+     * or restarted empty and counted its versions from zero again, meanwhile).
+     */
+    synchronized void resubscribed() {
+        reading = true;
+        afterGap = subscribed;
+        subscribed = true;
+        weakReads = 0;
+        waiting.clear();
+    }
+
+    /** Applies one announcement, unless the view has it already. */
     synchronized void apply(DirectoryEvent event) {
+        if (reading) {
+            waiting.add(event);
+            return;
+        }
+        if (event.version() <= applied) {
+            return;
+        }
+        applied = event.version();
+        change(event);
+    }
+
+    private void change(DirectoryEvent event) {
         switch (event.kind()) {
             case ROUTE_ADDED -> putRoute(event.key(), RedisDirectory.parse(event.detail(), RouteEntry.class));
             case ROUTE_REMOVED -> {
@@ -106,26 +152,31 @@ final class ClusterView {
     }
 
     /**
-     * Brings the view in line with a whole directory read, telling what differs. Absence is
-     * weaker evidence than an announcement: a Redis restarted empty lacks everything until
-     * each replica has put its state back. So a member missing from two reads in a row is
-     * taken as gone (its lease lapsed; the reap announces it too), a route missing while its
-     * replica is a member is dropped (it comes back with its replica's restore), and a
-     * session missing from two reads in a row is forgotten without ending anything (proxies
-     * its client opens here meanwhile still find their replica).
+     * Brings the view in line with a whole directory read, telling what differs, unless the
+     * view is newer already; then applies the announcements that came after it. Right after
+     * a lost connection to Redis, absence is weaker evidence: a Redis restarted empty lacks
+     * everything until each replica has put its state back. Then a member or a session
+     * missing from that read stays until a later one lacks it too (a lease that lapsed is
+     * announced by the reap anyway), and a route missing while its replica is a member goes
+     * (it comes back with its replica's restore).
      */
     synchronized void reset(DirectorySnapshot snapshot) {
+        if (!reading && !afterGap && snapshot.version() <= applied) {
+            return;
+        }
+        boolean weak = afterGap;
         for (String id : Map.copyOf(members).keySet()) {
             if (snapshot.members().containsKey(id)) {
                 missing.remove(id);
-            } else if (missing.merge(id, 1, Integer::sum) >= 2) {
+            } else if (!weak || missing.merge(id, 1, Integer::sum) >= 2) {
                 missing.remove(id);
                 removeMember(id);
             }
         }
         members.putAll(snapshot.members());
         for (Map.Entry<String, RouteEntry> r : Map.copyOf(routes).entrySet()) {
-            if (!snapshot.routes().containsKey(r.getKey()) && snapshot.members().containsKey(r.getValue().replica())) {
+            if (!snapshot.routes().containsKey(r.getKey())
+                    && (!weak || snapshot.members().containsKey(r.getValue().replica()))) {
                 removeRoute(r.getKey());
             }
         }
@@ -133,12 +184,26 @@ final class ClusterView {
         for (String id : Map.copyOf(sessions).keySet()) {
             if (snapshot.sessions().containsKey(id)) {
                 missingSessions.remove(id);
-            } else if (missingSessions.merge(id, 1, Integer::sum) >= 2) {
+            } else if (!weak || missingSessions.merge(id, 1, Integer::sum) >= 2) {
                 missingSessions.remove(id);
                 sessions.remove(id);
             }
         }
         snapshot.sessions().forEach((id, entry) -> putSession(id, entry.replica()));
+        if (weak && ++weakReads >= 2) {
+            afterGap = false;
+        }
+        // The first read after a gap starts the count afresh: a Redis restarted empty counts from zero.
+        applied = reading ? snapshot.version() : Math.max(applied, snapshot.version());
+        reading = false;
+        List<DirectoryEvent> later = List.copyOf(waiting);
+        waiting.clear();
+        for (DirectoryEvent event : later) {
+            if (event.version() > applied) {
+                applied = event.version();
+                change(event);
+            }
+        }
     }
 
     private void putRoute(String key, RouteEntry entry) {

@@ -9,8 +9,9 @@ package io.tunneld.cluster;
  * (hash, ClientId to {@link SessionEntry} JSON), {@code P:affinity:ID} (hash with
  * the principal {@code p}, random hosts {@code h} and TCP ports {@code t} the id held,
  * space-separated, newest last; no expiry while the session lives), {@code P:replica:ID}
- * (the replica's address, expiring with its lease), {@code P:members} (set of replica ids)
- * and the pub/sub channel {@code P:events}, which carries every change as one line. A session
+ * (the replica's address, expiring with its lease), {@code P:members} (set of replica ids),
+ * {@code P:version} (counts changes) and the pub/sub channel {@code P:events}, which carries
+ * every change as one line, after its version. A session
  * is one instance ({@code g}) of its ClientId: a session replaced under the same id, even on
  * the same replica, can no longer end its successor or free its routes.
  */
@@ -19,11 +20,17 @@ final class DirectoryScripts {
     private DirectoryScripts() {
     }
 
-    /** Shared by every script: a replica is alive while its lease key exists. */
+    /**
+     * Shared by every script: a replica is alive while its lease key exists; every change is
+     * announced with the directory's next version, so that a replica can tell which
+     * announcements a whole read already contains.
+     */
     private static final String PRELUDE = """
             local P = KEYS[1]
             local function alive(r) return redis.call('EXISTS', P .. ':replica:' .. r) == 1 end
-            local function publish(line) redis.call('PUBLISH', P .. ':events', line) end
+            local function publish(line)
+              redis.call('PUBLISH', P .. ':events', redis.call('INCR', P .. ':version') .. ' ' .. line)
+            end
             """;
 
     /**
@@ -179,6 +186,23 @@ final class DirectoryScripts {
               end
             end
             return count
+            """);
+
+    /**
+     * No ARGV. The whole directory at one version: {version, routes (flat hash), sessions
+     * (flat hash), members (id, address pairs of replicas whose lease is current)}.
+     */
+    static final RedisScript SNAPSHOT = new RedisScript(PRELUDE + """
+            local members = {}
+            for _, id in ipairs(redis.call('SMEMBERS', P .. ':members')) do
+              local address = redis.call('GET', P .. ':replica:' .. id)
+              if address then
+                table.insert(members, id)
+                table.insert(members, address)
+              end
+            end
+            return {tonumber(redis.call('GET', P .. ':version') or '0'),
+                    redis.call('HGETALL', P .. ':routes'), redis.call('HGETALL', P .. ':sessions'), members}
             """);
 
     /** ARGV: replica. Leaves the cluster at once (a graceful stop), so nobody waits for the lease. */

@@ -40,7 +40,8 @@ final class ProxyBroker {
 
     /** A public connection here waiting for the owner's answer. */
     private static final class Wanted {
-        final String owner;
+        /** The replica holding the session: another one, if the session moves meanwhile. */
+        volatile String owner;
         final String clientId;
         final Context caller;
         final StartProxy start;
@@ -322,9 +323,21 @@ final class ProxyBroker {
         }
     }
 
-    /** Session {@code clientId} is now held by {@code holder}: proxies parked for its old pool are useless. */
+    /**
+     * Session {@code clientId} is now held by {@code holder}: proxies parked for its old pool
+     * are useless, and public connections waiting on the old one (gone, or stopping) ask the
+     * new one, rather than wait out the proxy wait for nothing.
+     */
     void sessionMoved(String clientId, String holder) {
         hosted.dropMoved(clientId, holder);
+        wanted.forEach((id, w) -> {
+            if (w.clientId.equals(clientId) && !w.owner.equals(holder) && wanted.remove(id, w)) {
+                vertx.cancelTimer(w.timer);
+                links.send(w.owner, PeerFrame.cancel(id, clientId));
+                w.owner = holder;
+                w.caller.runOnContext(v -> ask(w));
+            }
+        });
     }
 
     /** Session {@code clientId} of {@code holder} ended. */

@@ -155,39 +155,24 @@ final class RedisDirectory {
                 .map(r -> Optional.ofNullable(r).map(v -> parse(v.toString(), RouteEntry.class)));
     }
 
-    /** The whole directory. */
+    /** The whole directory, read at one version. */
     Future<DirectorySnapshot> snapshot() {
-        Future<Response> routes = send(Request.cmd(Command.HGETALL).arg(prefix + ":routes"));
-        Future<Response> sessions = send(Request.cmd(Command.HGETALL).arg(prefix + ":sessions"));
-        Future<Response> members = send(Request.cmd(Command.SMEMBERS).arg(prefix + ":members"));
-        return Future.all(routes, sessions, members).compose(v -> addresses(members.result())).map(addresses ->
-                new DirectorySnapshot(entries(routes.result(), RouteEntry.class),
-                        entries(sessions.result(), SessionEntry.class), addresses));
-    }
-
-    private Future<Map<String, String>> addresses(Response members) {
-        List<String> ids = new ArrayList<>();
-        members.forEach(m -> ids.add(m.toString()));
-        if (ids.isEmpty()) {
-            return Future.succeededFuture(Map.of());
-        }
-        Request mget = Request.cmd(Command.MGET);
-        ids.forEach(id -> mget.arg(prefix + ":replica:" + id));
-        return send(mget).map(values -> {
-            Map<String, String> live = new HashMap<>();
-            for (int i = 0; i < ids.size(); i++) {
-                if (values.get(i) != null) {
-                    live.put(ids.get(i), values.get(i).toString());
-                }
+        return script(DirectoryScripts.SNAPSHOT).map(r -> {
+            Map<String, String> members = new HashMap<>();
+            Response pairs = r.get(3);
+            for (int i = 0; i + 1 < pairs.size(); i += 2) {
+                members.put(pairs.get(i).toString(), pairs.get(i + 1).toString());
             }
-            return live;
+            return new DirectorySnapshot(r.get(0).toLong(), entries(r.get(1), RouteEntry.class),
+                    entries(r.get(2), SessionEntry.class), members);
         });
     }
 
-    private static <T> Map<String, T> entries(Response hash, Class<T> type) {
+    /** A hash as a script returns it: key, value, key, value... */
+    private static <T> Map<String, T> entries(Response flat, Class<T> type) {
         Map<String, T> map = new LinkedHashMap<>();
-        for (String key : hash.getKeys()) {
-            map.put(key, parse(hash.get(key).toString(), type));
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            map.put(flat.get(i).toString(), parse(flat.get(i + 1).toString(), type));
         }
         return map;
     }

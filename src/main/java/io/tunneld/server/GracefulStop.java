@@ -32,7 +32,7 @@ import io.tunneld.session.ControlRegistry;
 public class GracefulStop {
 
     private static final Logger LOG = Logger.getLogger(GracefulStop.class);
-    /** Longest wait for other replicas to take the sessions over. */
+    /** Longest wait for other replicas to take the sessions over, after the drain (the grace period must allow both). */
     private static final Duration TAKEOVER = Duration.ofSeconds(5);
 
     private final TunneldConfig config;
@@ -77,8 +77,7 @@ public class GracefulStop {
         List<Control> sessions = List.copyOf(controls.controls());
         Set<String> ids = sessions.stream().map(Control::id).collect(Collectors.toSet());
         controls.stop();
-        long left = Math.max(0, end - System.nanoTime());
-        cluster.leave(ids, Duration.ofNanos(Math.min(left, TAKEOVER.toNanos())));
+        cluster.leave(ids, TAKEOVER);
         listeners.stop();
         LOG.infof("stopped in %d ms: %d session(s) closed, %s", (System.nanoTime() - start) / 1_000_000,
                 sessions.size(), cut == 0 ? "every joined connection finished" : cut + " joined connection(s) cut at the drain limit");

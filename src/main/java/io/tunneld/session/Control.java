@@ -2,6 +2,8 @@ package io.tunneld.session;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -38,18 +40,28 @@ import io.vertx.core.net.SocketAddress;
 public final class Control implements ProxySource {
 
     private static final Logger LOG = Logger.getLogger(Control.class);
+    private static final long PONG_DELAY_MILLIS = 5;
+    /**
+     * An unanswered ReqProxy counts as lost after this (or the proxy wait, if shorter): a
+     * client's proxy connection can die on its way (a balancer sends it to a replica that
+     * just went), and until its request is written off no other is asked for.
+     */
+    private static final Duration PROXY_REQUEST_LIFETIME = Duration.ofSeconds(3);
 
     private final SessionGrant grant;
     private final String instance;
     private final Principal principal;
     private final NetSocket socket;
     private final Context context;
+    private final Vertx vertx;
     private final FrameWriter writer;
     private final ProxyPool pool;
     private final TunnelOpener opener;
     private final ControlRegistry registry;
     private final int maxTunnels;
     private final List<Tunnel> tunnels = new CopyOnWriteArrayList<>();
+    /** Random hosts this session was given, to be remembered for its id again if the directory forgets. */
+    private final Set<String> randomHosts = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private int pendingTunnels;
     private volatile long lastPingNanos = System.nanoTime();
@@ -60,13 +72,15 @@ public final class Control implements ProxySource {
         this.instance = instance;
         this.principal = principal;
         this.socket = socket;
+        this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.writer = writer;
         this.registry = registry;
         this.opener = opener;
         this.maxTunnels = config.limits().tunnelsPerClient();
+        Duration proxyWait = config.timeouts().proxyWait();
         this.pool = new ProxyPool(vertx, () -> writer.send(new ReqProxy()), config.limits().proxiesPerClient(),
-                config.timeouts().proxyWait());
+                proxyWait.compareTo(PROXY_REQUEST_LIFETIME) < 0 ? proxyWait : PROXY_REQUEST_LIFETIME);
     }
 
     /** Starts serving: the first ReqProxy goes out at once, so a proxy waits before traffic comes. */
@@ -105,6 +119,16 @@ public final class Control implements ProxySource {
     /** Its tunnels now. */
     public List<Tunnel> tunnels() {
         return List.copyOf(tunnels);
+    }
+
+    /** The random hosts it was given (not those it asked for by name). */
+    public Set<String> randomHosts() {
+        return Set.copyOf(randomHosts);
+    }
+
+    /** It was given the random host {@code host}. */
+    void gotRandomHost(String host) {
+        randomHosts.add(host);
     }
 
     /** The id shortened for logs: the whole id lets anyone attach proxies to this session. */
@@ -181,7 +205,10 @@ public final class Control implements ProxySource {
         }
         if (message instanceof Ping) {
             lastPingNanos = System.nanoTime();
-            writer.send(new Pong());
+            // The Go 1.x client notes its Ping's time only after writing it: a Pong back before
+            // that (loopback, a fast LAN) looks older than the Ping, and 15 s later the client
+            // takes the connection for stale and reconnects. A moment's wait avoids it.
+            vertx.setTimer(PONG_DELAY_MILLIS, t -> writer.send(new Pong()));
         } else if (message instanceof ReqTunnel request) {
             openTunnels(request);
         } else if (message instanceof Pong) {

@@ -186,6 +186,7 @@ public class TunnelOpener {
             if (tunnel.protocol() == Protocol.TCP) {
                 sessions.rememberPort(control.id(), control.principal(), tunnel.port());
             } else if (random) {
+                control.gotRandomHost(tunnel.host());
                 sessions.rememberHost(control.id(), control.principal(), tunnel.host());
             }
         }

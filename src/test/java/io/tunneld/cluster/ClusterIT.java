@@ -92,6 +92,16 @@ class ClusterIT {
         }
     }
 
+    /** Whether a request for {@code hostHeader} through {@code address} reaches the service. */
+    private static boolean served(String address, String hostHeader) {
+        try {
+            echoVia(address, cluster.httpPort(), hostHeader);
+            return true;
+        } catch (IOException | AssertionError e) {
+            return false;
+        }
+    }
+
     private static String hostOf(String url) {
         return url.substring(url.indexOf("://") + 3);
     }
@@ -274,10 +284,19 @@ class ClusterIT {
     @Test
     @Order(7)
     void redisGoneKeepsTunnelsServingAndRedisBackEmptyGetsEverythingBack() throws Exception {
-        try (NgrokTestClient c = clientOn(0, TOKEN_1, "")) {
+        String randomId;
+        String randomUrl;
+        try (NgrokTestClient c = clientOn(0, TOKEN_1, ""); NgrokTestClient random = clientOn(1, TOKEN_2, "")) {
             c.setProxyTarget("127.0.0.1", cluster.tunnelPort());
             String url = httpTunnel(c, "survivor");
             c.setHeartbeat(Duration.ofSeconds(1));
+            random.setHeartbeat(Duration.ofSeconds(1));
+            randomUrl = random.reqTunnel("http", "", "", "", 0).get(0).str("Url");
+            randomId = random.clientId();
+            for (int i = 0; i < cluster.size(); i++) {
+                int replica = i;
+                eventually(Duration.ofSeconds(5), () -> served(host(replica), hostOf(url)), "known on replica " + i);
+            }
             cluster.redis().kill();
             for (int i = 0; i < 6; i++) {
                 echoVia("127.0.0.1", cluster.httpPort(), hostOf(url));
@@ -301,10 +320,28 @@ class ClusterIT {
             for (int i = 0; i < 6; i++) {
                 echoVia("127.0.0.1", cluster.httpPort(), hostOf(url));
             }
+            // The random URL's memory was put back too: its client gets it again after a reconnect.
+            eventually(Duration.ofSeconds(10), () -> redisHasMemoryOf(randomId), "memory of the random URL");
         } finally {
             if (!cluster.redis().running()) {
                 cluster.redis().startAgain();
             }
+        }
+        try (NgrokTestClient again = clientOn(2, TOKEN_2, randomId)) {
+            assertEquals(randomUrl, again.reqTunnel("http", "", "", "", 0).get(0).str("Url"));
+        }
+    }
+
+    /** Whether the directory remembers a random host for {@code clientId} (as a reconnect would use). */
+    private static boolean redisHasMemoryOf(String clientId) {
+        try {
+            Process cli = new ProcessBuilder("redis-cli", "-p", String.valueOf(cluster.redis().port()), "HGET",
+                    "{tunneld}:affinity:" + clientId, "h").redirectErrorStream(true).start();
+            String out = new String(cli.getInputStream().readAllBytes()).trim();
+            cli.waitFor();
+            return !out.isEmpty();
+        } catch (IOException | InterruptedException e) {
+            return false;
         }
     }
 
@@ -408,6 +445,8 @@ class ClusterIT {
         private final String subdomain;
         private final int localPort;
         private final Thread loop;
+        /** Earlier clients: their proxy connections may still carry downloads, as the Go client's do. */
+        private final List<NgrokTestClient> earlier = new java.util.concurrent.CopyOnWriteArrayList<>();
         private volatile boolean closed;
         private volatile NgrokTestClient current;
 
@@ -442,7 +481,7 @@ class ClusterIT {
                     continue;
                 }
                 String id = c.clientId();
-                c.close();
+                earlier.add(c);
                 for (long pause = 250; !closed; pause = Math.min(2000, pause * 2)) {
                     try {
                         Thread.sleep(pause);
@@ -461,6 +500,7 @@ class ClusterIT {
         public void close() {
             closed = true;
             current.close();
+            earlier.forEach(NgrokTestClient::close);
         }
     }
 
