@@ -40,7 +40,6 @@ import io.vertx.core.net.SocketAddress;
 public final class Control implements ProxySource {
 
     private static final Logger LOG = Logger.getLogger(Control.class);
-    private static final long PONG_DELAY_MILLIS = 5;
     /**
      * An unanswered ReqProxy counts as lost after this (or the proxy wait, if shorter): a
      * client's proxy connection can die on its way (a balancer sends it to a replica that
@@ -53,7 +52,6 @@ public final class Control implements ProxySource {
     private final Principal principal;
     private final NetSocket socket;
     private final Context context;
-    private final Vertx vertx;
     private final FrameWriter writer;
     private final ProxyPool pool;
     private final TunnelOpener opener;
@@ -72,7 +70,6 @@ public final class Control implements ProxySource {
         this.instance = instance;
         this.principal = principal;
         this.socket = socket;
-        this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.writer = writer;
         this.registry = registry;
@@ -205,10 +202,7 @@ public final class Control implements ProxySource {
         }
         if (message instanceof Ping) {
             lastPingNanos = System.nanoTime();
-            // The Go 1.x client notes its Ping's time only after writing it: a Pong back before
-            // that (loopback, a fast LAN) looks older than the Ping, and 15 s later the client
-            // takes the connection for stale and reconnects. A moment's wait avoids it.
-            vertx.setTimer(PONG_DELAY_MILLIS, t -> writer.send(new Pong()));
+            writer.send(new Pong());
         } else if (message instanceof ReqTunnel request) {
             openTunnels(request);
         } else if (message instanceof Pong) {
