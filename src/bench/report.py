@@ -150,10 +150,12 @@ def proxy_notes(out, chosen):
     cluster_runs = sorted(p.name[len("cpu-"):-len(".txt")] for p in out.glob("cpu-*-cluster-*.txt"))
     calls = {role: sum(metric_delta(out, run, role, "tunneld_cluster_redis_seconds_count") for run in cluster_runs)
              for role in ("replica-a", "replica-b")}
-    redis_cpu = sum(cpu_seconds(out / f"cpu-{run}.txt")["redis"] for run in cluster_runs)
+    redis_cpu = {route: sum(cpu_seconds(out / f"cpu-{run.replace('-cluster-', f'-{route}-')}.txt")["redis"]
+                            for run in cluster_runs) for route in ("cluster", "direct")}
     lines.append(f"Redis in the {len(cluster_runs)} measured cluster runs: {calls['replica-a']:,.0f} calls from "
-                 f"replica A, {calls['replica-b']:,.0f} from B, {redis_cpu * 1e3:,.0f} ms of redis-server CPU "
-                 "in all.")
+                 f"replica A, {calls['replica-b']:,.0f} from B, {redis_cpu['cluster'] * 1e3:,.0f} ms of "
+                 f"redis-server CPU in all (in as many direct runs, with no traffic through the cluster: "
+                 f"{redis_cpu['direct'] * 1e3:,.0f} ms).")
     return lines
 
 
@@ -230,8 +232,8 @@ def main():
             r = chosen["latency", route]
             diffs = [through[1][p] - direct[1][p] for direct, through in zip(latency["direct"], latency[route])]
             cells += [f"{latency[route][r - 1][1][p]:.2f} ms", ratio_cell(diffs, r, lambda x: f"{x:+.2f} ms")]
-        rows.append((f"latency p{p} at ~1,000 req/s", f"{latency['direct'][chosen['latency', 'tunnel'] - 1][1][p]:.2f} ms",
-                     *cells))
+        direct = latency["direct"][chosen["latency", "tunnel"] - 1][1][p]
+        rows.append((f"latency p{p} at ~1,000 req/s", f"{direct:.2f} ms", *cells))
 
     def single(label, value, note=""):
         """A row measured on the single tunneld only."""
@@ -243,7 +245,8 @@ def main():
     single("idle RSS, same plus `-XX:TieredStopAtLevel=1`", f"{args.container_c1_rss_kb / 1024:.0f} MiB")
     added_kb = args.controls_rss_after_kb - args.controls_rss_before_kb
     single(f"{args.idle_controls:,} idle controls × 2 tunnels (after {args.warm_controls:,} opened and "
-           "closed; full GC and trim)", f"{added_kb / 1024:+.0f} MiB", f"{added_kb / args.idle_controls:.0f} KiB/control")
+           "closed; full GC and trim)", f"{added_kb / 1024:+.0f} MiB",
+           f"{added_kb / args.idle_controls:.0f} KiB/control")
     launches = len(args.startup_s)
     spread = f" ({min(args.startup_s):.2f} to {max(args.startup_s):.2f} s)" if launches > 1 else ""
     single(f"start-up to ready, median of {launches} launch{'es' if launches > 1 else ''}",

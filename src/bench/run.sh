@@ -167,7 +167,8 @@ settled_rss_kb() {
 
 install_tools() {
     local pair missing=()
-    for pair in wrk:wrk iperf3:iperf3 nginx:nginx redis-server:redis-server curl:curl ss:iproute2 python3:python3; do
+    for pair in wrk:wrk iperf3:iperf3 nginx:nginx redis-server:redis-server curl:curl ss:iproute2 \
+        python3:python3; do
         command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
     done
     if ((${#missing[@]} > 0)); then
@@ -567,7 +568,8 @@ main() {
     HTTP_PORT=$(free_port 8880 8899)
     HTTPS_PORT=$(free_port 8443 8479)
     TCP_PORT=$(free_port 10500 10999)   # inside tunneld's default TCP range
-    FORWARD_PORT=$(free_port 4480 4499)
+    # Not the tunnel port, whose range holds 4480 too.
+    FORWARD_PORT=$(free_port $((TUNNEL_PORT == 4480 ? 4481 : 4480)) 4499)
     REDIS_PORT=$(free_port 6379 6999)
     DIRECT_URL=http://127.0.0.1:$NGINX_PORT/1k.bin
     TUNNEL_HOST=bench.localhost:$HTTP_PORT
