@@ -157,6 +157,7 @@ public class Cluster {
         forward.start(vertx, loops.contexts()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         address = host + ":" + forward.port();
         events = new DirectoryEvents(vertx, client, directory.channel(), this::onEvent, this::resync);
+        registry.lookElsewhere(this::lookupMissed);
         events.start();
         try {
             renew().compose(v -> resyncNow()).toCompletionStage().toCompletableFuture()
@@ -291,6 +292,17 @@ public class Cluster {
         });
     }
 
+    /** A route asked for here but unknown: opened elsewhere a moment ago, or nowhere. */
+    private Future<Tunnel> lookupMissed(String key) {
+        return directory.route(key).map(entry -> {
+            if (entry.isEmpty() || entry.get().replica().equals(replica)) {
+                return null;
+            }
+            view.learned(key, entry.get());
+            return registry.lookup(key);
+        });
+    }
+
     private void onEvent(DirectoryEvent event) {
         try {
             view.apply(event);
@@ -306,10 +318,7 @@ public class Cluster {
         @Override
         public void routeAdded(String key, RouteEntry entry) {
             Tunnel tunnel = remoteTunnel(key, entry);
-            Tunnel old = mirrored.put(key, tunnel);
-            if (old != null && old.protocol() == Protocol.TCP) {
-                tcpPorts.stop(old);
-            }
+            mirrored.put(key, tunnel);
             registry.putRemote(tunnel);
             if (tunnel.protocol() == Protocol.TCP) {
                 tcpPorts.mirror(tunnel);
@@ -322,7 +331,7 @@ public class Cluster {
             if (tunnel != null) {
                 registry.removeRemote(tunnel);
                 if (tunnel.protocol() == Protocol.TCP) {
-                    tcpPorts.stop(tunnel);
+                    tcpPorts.releaseIfUnused(tunnel.port());
                 }
             }
         }

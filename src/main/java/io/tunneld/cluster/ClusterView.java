@@ -34,6 +34,8 @@ final class ClusterView {
     private final Map<String, RouteEntry> routes = new HashMap<>();
     private final Map<String, String> sessions = new HashMap<>();
     private final Map<String, String> members = new HashMap<>();
+    /** Members missing from consecutive directory reads, and how many. */
+    private final Map<String, Integer> missing = new HashMap<>();
 
     ClusterView(String self, Changes changes) {
         this.self = self;
@@ -65,6 +67,16 @@ final class ClusterView {
         return sessions.size();
     }
 
+    /**
+     * A route read from the directory before its announcement arrived: taken in unless the
+     * view knows of it already (then the announcements are newer).
+     */
+    synchronized void learned(String key, RouteEntry entry) {
+        if (!routes.containsKey(key)) {
+            putRoute(key, entry);
+        }
+    }
+
     /** Applies one announcement. */
     synchronized void apply(DirectoryEvent event) {
         switch (event.kind()) {
@@ -82,31 +94,39 @@ final class ClusterView {
                     changes.sessionEnded(event.key(), event.detail());
                 }
             }
-            case MEMBER_ADDED -> members.put(event.key(), event.detail());
+            case MEMBER_ADDED -> {
+                members.put(event.key(), event.detail());
+                missing.remove(event.key());
+            }
             case MEMBER_REMOVED -> removeMember(event.key());
         }
     }
 
-    /** Replaces the view with a whole directory read, telling only what differs. */
+    /**
+     * Brings the view in line with a whole directory read, telling what differs. Absence is
+     * weaker evidence than an announcement: a Redis restarted empty lacks everything until
+     * each replica has put its state back. So a member missing from two reads in a row is
+     * taken as gone (its lease lapsed; the reap announces it too), a route missing while its
+     * replica is a member is dropped (it comes back with its replica's restore), and a
+     * session missing is forgotten without ending anything.
+     */
     synchronized void reset(DirectorySnapshot snapshot) {
         for (String id : Map.copyOf(members).keySet()) {
-            if (!snapshot.members().containsKey(id)) {
+            if (snapshot.members().containsKey(id)) {
+                missing.remove(id);
+            } else if (missing.merge(id, 1, Integer::sum) >= 2) {
+                missing.remove(id);
                 removeMember(id);
             }
         }
         members.putAll(snapshot.members());
-        for (String key : Map.copyOf(routes).keySet()) {
-            if (!snapshot.routes().containsKey(key)) {
-                removeRoute(key);
+        for (Map.Entry<String, RouteEntry> r : Map.copyOf(routes).entrySet()) {
+            if (!snapshot.routes().containsKey(r.getKey()) && snapshot.members().containsKey(r.getValue().replica())) {
+                removeRoute(r.getKey());
             }
         }
         snapshot.routes().forEach(this::putRoute);
-        for (Map.Entry<String, String> s : Map.copyOf(sessions).entrySet()) {
-            if (!snapshot.sessions().containsKey(s.getKey())) {
-                sessions.remove(s.getKey());
-                changes.sessionEnded(s.getKey(), s.getValue());
-            }
-        }
+        sessions.keySet().retainAll(snapshot.sessions().keySet());
         snapshot.sessions().forEach((id, entry) -> putSession(id, entry.replica()));
     }
 

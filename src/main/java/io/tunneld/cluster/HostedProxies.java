@@ -73,23 +73,27 @@ final class HostedProxies {
         });
     }
 
-    /** Closes the proxies parked for session {@code clientId} of {@code owner}: it ended there. */
+    /**
+     * Closes the proxies parked for session {@code clientId} of {@code owner}: it ended
+     * there. Its owner is told, in case its pool still counts them.
+     */
     void dropEnded(String clientId, String owner) {
         byHandle.forEach((handle, parked) -> {
             if (parked.clientId().equals(clientId) && parked.owner().equals(owner)) {
-                drop(handle);
+                lost(handle);
             }
         });
     }
 
     /**
      * Closes the proxies parked for session {@code clientId} for any replica but
-     * {@code owner}: the session moved there, and their pool is gone with the old session.
+     * {@code owner}: the session moved there, and their pool is gone with the old session
+     * (which is told, in case it still counts them).
      */
     void dropMoved(String clientId, String owner) {
         byHandle.forEach((handle, parked) -> {
             if (parked.clientId().equals(clientId) && !parked.owner().equals(owner)) {
-                drop(handle);
+                lost(handle);
             }
         });
     }

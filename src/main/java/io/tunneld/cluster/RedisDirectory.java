@@ -149,6 +149,12 @@ final class RedisDirectory {
                 .map(r -> Optional.ofNullable(r).map(v -> parse(v.toString(), SessionEntry.class)));
     }
 
+    /** The entry of route {@code key}, if any. */
+    Future<Optional<RouteEntry>> route(String key) {
+        return send(Request.cmd(Command.HGET).arg(prefix + ":routes").arg(key))
+                .map(r -> Optional.ofNullable(r).map(v -> parse(v.toString(), RouteEntry.class)));
+    }
+
     /** The whole directory. */
     Future<DirectorySnapshot> snapshot() {
         Future<Response> routes = send(Request.cmd(Command.HGETALL).arg(prefix + ":routes"));

@@ -16,6 +16,7 @@ final class RemoteProxy implements PooledProxy {
     private final String handle;
     private final ProxyBroker broker;
     private Runnable onGone = () -> { };
+    private boolean gone;
 
     RemoteProxy(String host, String handle, ProxyBroker broker) {
         this.host = host;
@@ -42,10 +43,16 @@ final class RemoteProxy implements PooledProxy {
         this.onGone = onGone;
     }
 
+    @Override
+    public synchronized boolean isOpen() {
+        return !gone;
+    }
+
     /** Its host says it is gone, or its host left. */
     void gone() {
         Runnable run;
         synchronized (this) {
+            gone = true;
             run = onGone;
         }
         run.run();

@@ -57,6 +57,9 @@ public interface TunneldConfig {
     /** Deadlines and heartbeat timing. */
     Timeouts timeouts();
 
+    /** How configured certificate files are kept current. */
+    TlsReload tls();
+
     /** Many replicas behind one address, sharing state in Redis; without Redis, a single node. */
     Cluster cluster();
 
@@ -67,6 +70,16 @@ public interface TunneldConfig {
 
         /** PEM file with the private key (PKCS#8 or PKCS#1). */
         Optional<Path> keyFile();
+    }
+
+    /** Reloading certificate files that change while tunneld runs (a renewal). */
+    interface TlsReload {
+        /**
+         * How often the certificate and key files are read again; new content is served to new
+         * handshakes. Zero turns reloading off.
+         */
+        @WithDefault("1m")
+        Duration reloadPeriod();
     }
 
     /** The tunnel port. */
@@ -208,6 +221,27 @@ public interface TunneldConfig {
          */
         @WithDefault("1024")
         int controlWriteQueue();
+
+        /**
+         * Public connections of one tunnel waiting for a proxy connection at once; more are
+         * refused (HTTP: 503), so a flood of one tunnel's visitors costs that tunnel only.
+         */
+        @WithDefault("1000")
+        int waitingPerTunnel();
+
+        /**
+         * Tunnel-port connections that have not sent their first frame yet (counted once the
+         * TLS handshake is done), on the whole server; more are closed at once.
+         */
+        @WithDefault("1000")
+        int unidentifiedConnections();
+
+        /**
+         * As {@link #unidentifiedConnections()}, per source address (an IPv6 address counts by
+         * its /64): a peer that holds many silent connections open fills its own share only.
+         */
+        @WithDefault("50")
+        int unidentifiedConnectionsPerAddress();
     }
 
     /** Deadlines. */
@@ -239,6 +273,13 @@ public interface TunneldConfig {
         /** How long a disconnected client's URLs and TCP ports are kept for its reconnect. */
         @WithDefault("24h")
         Duration urlAffinity();
+
+        /**
+         * A joined connection through which no byte has moved either way for this long is
+         * closed (0: never). Long, since SSH sessions and websockets may sit idle for hours.
+         */
+        @WithDefault("1h")
+        Duration joinedIdle();
 
         /**
          * On a stop (SIGTERM), how long public connections already joined may take to finish

@@ -13,9 +13,9 @@ import io.tunneld.tunnel.Protocol;
 import io.tunneld.tunnel.TunnelRegistry;
 
 /**
- * Live sessions, tunnels, and sessions whose heartbeat is overdue (past the client's
- * 20 s ping interval plus grace, not yet reaped), of this replica and, in a cluster, of the
- * whole cluster, at {@code /q/health/well}. Informational: always up.
+ * Live sessions, tunnels, and sessions whose heartbeat is overdue (see
+ * {@link ControlRegistry#overdueHeartbeats()}: late, not yet reaped), of this replica and, in
+ * a cluster, of the whole cluster, at {@code /q/health/well}. Informational: always up.
  */
 @Wellness
 @ApplicationScoped

@@ -37,6 +37,11 @@ final class HttpAnswers {
         return answer("502 Bad Gateway", "", "Tunnel " + url + " is not answering: its client sent no connection in time\n");
     }
 
+    static Buffer busy(String url) {
+        return answer("503 Service Unavailable", "",
+                "Tunnel " + url + " has too many connections waiting for its client: try again later\n");
+    }
+
     private static Buffer answer(String status, String extraHeaders, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return Buffer.buffer("HTTP/1.0 " + status + "\r\n"

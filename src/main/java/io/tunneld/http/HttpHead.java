@@ -66,9 +66,9 @@ public record HttpHead(String hostAsSent, String host, String authorization) {
             }
             String name = line.substring(0, colon);
             if (host == null && name.equalsIgnoreCase("Host")) {
-                host = line.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+                host = fieldValue(line, colon + 1).toLowerCase(Locale.ROOT);
             } else if (authorization == null && name.equalsIgnoreCase("Authorization")) {
-                authorization = line.substring(colon + 1).trim();
+                authorization = fieldValue(line, colon + 1);
             }
         }
         if (host == null || !HOST.matcher(host).matches()) {
@@ -80,6 +80,27 @@ public record HttpHead(String hostAsSent, String host, String authorization) {
             bare = bare.substring(0, bare.length() - 1);
         }
         return new HttpHead(host, bare, authorization);
+    }
+
+    /**
+     * The header field value from {@code from} on, without the optional whitespace around it:
+     * spaces and tabs only (RFC 9110), not every control character as {@code String.trim()}
+     * would strip, so a Host of {@code "\u0000demo.example.com"} is not routed as the tunnel's.
+     */
+    private static String fieldValue(String line, int from) {
+        int start = from;
+        int end = line.length();
+        while (start < end && isOws(line.charAt(start))) {
+            start++;
+        }
+        while (end > start && isOws(line.charAt(end - 1))) {
+            end--;
+        }
+        return line.substring(start, end);
+    }
+
+    private static boolean isOws(char c) {
+        return c == ' ' || c == '\t';
     }
 
     /** Never print credentials. */

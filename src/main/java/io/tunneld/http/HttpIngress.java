@@ -10,6 +10,7 @@ import io.tunneld.proxy.ProxyJoin;
 import io.tunneld.tunnel.Protocol;
 import io.tunneld.tunnel.Tunnel;
 import io.tunneld.tunnel.TunnelRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -100,10 +101,27 @@ public class HttpIngress {
 
         private void route(HttpHead request) {
             Tunnel tunnel = registry.lookupHttp(protocol, request.host());
-            if (tunnel == null) {
-                answer(HttpAnswers.notFound(request.hostAsSent()));
+            if (tunnel != null) {
+                route(request, tunnel);
                 return;
             }
+            // Not known here: maybe opened on another replica a moment ago. Held meanwhile.
+            routed = true;
+            ProxyJoin.hold(socket);
+            Context context = Vertx.currentContext();
+            registry.lookupMissed(Tunnel.httpRouteKey(protocol, request.host())).onComplete(ar ->
+                    context.runOnContext(v -> {
+                        routed = false;
+                        ProxyJoin.release(socket);
+                        if (ar.succeeded() && ar.result() != null) {
+                            route(request, ar.result());
+                        } else {
+                            answer(HttpAnswers.notFound(request.hostAsSent()));
+                        }
+                    }));
+        }
+
+        private void route(HttpHead request, Tunnel tunnel) {
             if (tunnel.auth() != null && !tunnel.auth().admits(request.authorization())) {
                 answer(HttpAnswers.unauthorized());
                 return;
@@ -111,8 +129,10 @@ public class HttpIngress {
             routed = true;
             vertx.cancelTimer(deadline);
             ProxyJoin.hold(socket);
-            join.whenProxyReady(socket, tunnel, head, config.timeouts().proxyWait(),
-                    () -> answer(HttpAnswers.badGateway(tunnel.url())));
+            if (!join.whenProxyReady(socket, tunnel, head, config.timeouts().proxyWait(),
+                    () -> answer(HttpAnswers.badGateway(tunnel.url())))) {
+                answer(HttpAnswers.busy(tunnel.url()));
+            }
         }
 
         /**

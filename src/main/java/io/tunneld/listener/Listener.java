@@ -2,6 +2,8 @@ package io.tunneld.listener;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Context;
@@ -12,11 +14,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * One named listening socket and what became of it: bound (on which port) or failed (why).
  * It is served by one server instance per event loop (Vert.x shares the port and spreads
- * connections among them), so every core takes connections.
+ * connections among them), so every core takes connections. It knows the connections it
+ * accepted until they close, so that a stop can wait for them.
  */
 public final class Listener {
 
@@ -27,6 +31,7 @@ public final class Listener {
     private final NetServerOptions options;
     private final Handler<NetSocket> handler;
     private final List<NetServer> servers = new ArrayList<>();
+    private final Set<NetSocket> accepted = ConcurrentHashMap.newKeySet();
     private volatile int port = -1;
     private volatile String failure;
 
@@ -56,7 +61,7 @@ public final class Listener {
         return port > 0;
     }
 
-    /** Why it could not bind, or null. */
+    /** Why it could not start (the port is taken, its certificate files cannot be served), or null. */
     public String failure() {
         return failure;
     }
@@ -82,7 +87,13 @@ public final class Listener {
                 });
     }
 
-    /** Closes every instance; connections already accepted carry on. */
+    /**
+     * Closes every instance and every connection it accepted, and completes once they are
+     * closed and their close handlers have run. Vert.x closes the connections of a server it
+     * closes but does not wait for them; at a server stop, a close handler left to run while
+     * the event loops stop (a relay closing its other side on another loop) reaches into a
+     * loop that has ended.
+     */
     public Future<Void> stop() {
         port = -1;
         List<Future<Void>> closing;
@@ -90,14 +101,22 @@ public final class Listener {
             closing = servers.stream().map(NetServer::close).toList();
             servers.clear();
         }
-        return Future.join(closing).mapEmpty();
+        return Future.join(closing).transform(v -> Future.join(accepted.stream().map(socket -> {
+            socket.close();
+            return ((ConnectionBase) socket).closeFuture();
+        }).toList())).mapEmpty();
     }
 
     /** Listens from the context, so this instance's connections live on its event loop. */
     private Future<Integer> listenOn(Vertx vertx, Context context, NetServerOptions instanceOptions) {
         Promise<Integer> bound = Promise.promise();
         context.runOnContext(v -> {
-            NetServer server = vertx.createNetServer(instanceOptions).connectHandler(handler);
+            NetServer server = vertx.createNetServer(instanceOptions).connectHandler(socket -> {
+                accepted.add(socket);
+                // After the close handlers: they were set up first, when the connection was made.
+                ((ConnectionBase) socket).closeFuture().onComplete(closed -> accepted.remove(socket));
+                handler.handle(socket);
+            });
             server.listen().onSuccess(s -> {
                 synchronized (servers) {
                     servers.add(s);

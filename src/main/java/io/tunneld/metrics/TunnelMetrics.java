@@ -1,6 +1,8 @@
 package io.tunneld.metrics;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,6 +19,11 @@ import io.tunneld.tunnel.Protocol;
 @ApplicationScoped
 public class TunnelMetrics {
 
+    /** Limits that refuse new connections, named as their settings under {@code tunneld.limits}. */
+    public static final String WAITING_PER_TUNNEL = "waiting-per-tunnel";
+    public static final String UNIDENTIFIED_CONNECTIONS = "unidentified-connections";
+    public static final String UNIDENTIFIED_CONNECTIONS_PER_ADDRESS = "unidentified-connections-per-address";
+
     private final MeterRegistry registry;
     private final Counter[] publicConnections = new Counter[Protocol.values().length];
     private final Counter bytesIn;
@@ -26,6 +33,7 @@ public class TunnelMetrics {
     private final Counter heartbeatsLost;
     private final Timer proxyWaitFound;
     private final Timer proxyWaitTimedOut;
+    private final Map<String, Counter> connectionsRefused = new HashMap<>();
 
     public TunnelMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -46,6 +54,12 @@ public class TunnelMetrics {
                 .description("Controls shut down for a missing Ping").register(registry);
         proxyWaitFound = proxyWaitTimer("found");
         proxyWaitTimedOut = proxyWaitTimer("timeout");
+        for (String limit : new String[] { WAITING_PER_TUNNEL, UNIDENTIFIED_CONNECTIONS,
+                UNIDENTIFIED_CONNECTIONS_PER_ADDRESS }) {
+            connectionsRefused.put(limit, Counter.builder("tunneld.connections.refused")
+                    .description("New connections refused because a limit was reached, by its setting (tunneld.limits.*)")
+                    .tag("reason", limit).register(registry));
+        }
     }
 
     private Timer proxyWaitTimer(String outcome) {
@@ -81,6 +95,11 @@ public class TunnelMetrics {
     /** A frame refused: oversize, malformed, unknown or out of place. */
     public void frameRejected(String reason) {
         registry.counter("tunneld.frames.rejected", "reason", reason).increment();
+    }
+
+    /** A new connection closed at once because the limit {@code tunneld.limits.<limit>} was reached. */
+    public void connectionRefused(String limit) {
+        connectionsRefused.get(limit).increment();
     }
 
     public void proxyWait(Duration waited, boolean found) {

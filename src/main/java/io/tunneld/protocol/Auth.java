@@ -25,9 +25,10 @@ public record Auth(
         clientId = Message.orEmpty(clientId);
     }
 
-    /** Never print the token or password. */
+    /** Never print the token or password; the rest as {@link PeerText}. */
     @Override
     public String toString() {
-        return "Auth[version=" + version + ", mmVersion=" + mmVersion + ", os=" + os + ", arch=" + arch + "]";
+        return "Auth[version=" + PeerText.printable(version) + ", mmVersion=" + PeerText.printable(mmVersion)
+                + ", os=" + PeerText.printable(os) + ", arch=" + PeerText.printable(arch) + "]";
     }
 }

@@ -10,7 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.buffer.Buffer;
@@ -19,7 +22,10 @@ import io.vertx.core.buffer.Buffer;
  * Encodes messages as 1.x frames ({@code int64 LE length + {"Type":..,"Payload":{..}}}) and
  * decodes frame bodies. Writes compact JSON in Go's field order, so frames match what the Go
  * programs send byte for byte; reads any valid JSON with Go's leniency (keys match
- * case-insensitively, unknown keys are ignored, missing keys are zero values).
+ * case-insensitively, unknown keys are ignored, missing keys are zero values) and Go's
+ * strictness about types: a number, boolean or array where Go expects a string (or a string,
+ * fraction or boolean where it expects an integer) makes the frame malformed, where Jackson
+ * would by default convert it ({@code "Subdomain":123} into "123").
  */
 public final class FrameCodec {
 
@@ -42,6 +48,14 @@ public final class FrameCodec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .withCoercionConfig(LogicalType.Textual, c -> c
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Integer, c -> c
+                    .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private FrameCodec() {

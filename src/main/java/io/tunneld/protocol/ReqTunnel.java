@@ -26,11 +26,11 @@ public record ReqTunnel(
         }
     }
 
-    /** HttpAuth is a password in clear: keep it out of logs. */
+    /** HttpAuth is a password in clear: keep it out of logs; the rest as {@link PeerText}. */
     @Override
     public String toString() {
-        return "ReqTunnel[reqId=" + reqId + ", protocol=" + protocol + ", hostname=" + hostname
-                + ", subdomain=" + subdomain + ", httpAuth=" + (httpAuth.isEmpty() ? "" : "***")
-                + ", remotePort=" + remotePort + "]";
+        return "ReqTunnel[reqId=" + PeerText.printable(reqId) + ", protocol=" + PeerText.printable(protocol)
+                + ", hostname=" + PeerText.printable(hostname) + ", subdomain=" + PeerText.printable(subdomain)
+                + ", httpAuth=" + (httpAuth.isEmpty() ? "" : "***") + ", remotePort=" + remotePort + "]";
     }
 }

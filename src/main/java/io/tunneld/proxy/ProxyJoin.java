@@ -1,10 +1,11 @@
 package io.tunneld.proxy;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.runtime.Startup;
 
 import org.jboss.logging.Logger;
 
@@ -12,6 +13,8 @@ import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.util.ReferenceCountUtil;
+import io.tunneld.config.TunneldConfig;
+import io.tunneld.metrics.RefusalLog;
 import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.FrameCodec;
 import io.tunneld.protocol.StartProxy;
@@ -28,29 +31,29 @@ import io.vertx.core.net.impl.NetSocketInternal;
 /**
  * Joins a public connection to a proxy connection of the tunnel's client: {@code StartProxy}
  * first, then the bytes already read from the public side, then both directions byte for
- * byte with backpressure, until either side closes (as 1.x does, closing both).
+ * byte with backpressure, until either side closes (as 1.x does, closing both) or nothing has
+ * moved for a long time ({@link JoinedConnections}).
  *
  * <p>Bytes are relayed as Netty's own buffers ({@link NetSocketInternal#messageHandler}):
  * the public {@code NetSocket} API would copy every buffer once more on the way through.
  * Backpressure is therefore applied at the channel, by turning auto-read off while the
  * other side's write queue is full.
  */
+@Startup
 @ApplicationScoped
 public class ProxyJoin {
 
     private static final Logger LOG = Logger.getLogger(ProxyJoin.class);
+    private final RefusalLog refusals = new RefusalLog(LOG);
 
     private final TunnelMetrics metrics;
-    /** Joined connections open now. */
-    private final AtomicInteger joined = new AtomicInteger();
+    private final JoinedConnections joined;
+    private final WaitingConnections waiting;
 
-    public ProxyJoin(TunnelMetrics metrics) {
+    public ProxyJoin(TunnelMetrics metrics, JoinedConnections joined, TunneldConfig config) {
         this.metrics = metrics;
-    }
-
-    /** Public connections joined now, forwarded ones included: what a graceful stop waits for. */
-    public int joined() {
-        return joined.get();
+        this.joined = joined;
+        this.waiting = new WaitingConnections(config.limits().waitingPerTunnel(), metrics.registry());
     }
 
     /** Stops reading a public connection until it is joined; bytes already read are kept by the caller. */
@@ -66,10 +69,18 @@ public class ProxyJoin {
     /**
      * Gets a proxy from the tunnel's session, waiting up to {@code wait}, and joins it to the
      * held public socket; runs {@code onNoProxy} on the public socket's context if none comes.
+     * Returns false, and does nothing, if the tunnel already has as many public connections
+     * waiting as {@code tunneld.limits.waiting-per-tunnel} allows: the caller refuses this one.
      *
      * @param replay bytes already read from the public side (may grow until the join)
      */
-    public void whenProxyReady(NetSocket publicSide, Tunnel tunnel, Buffer replay, Duration wait, Runnable onNoProxy) {
+    public boolean whenProxyReady(NetSocket publicSide, Tunnel tunnel, Buffer replay, Duration wait, Runnable onNoProxy) {
+        if (!waiting.add(tunnel)) {
+            metrics.connectionRefused(TunnelMetrics.WAITING_PER_TUNNEL);
+            refusals.refused("tunnel %s: public connection from %s refused: %d connections already wait for a proxy"
+                    + " (tunneld.limits.waiting-per-tunnel)", tunnel.url(), publicSide.remoteAddress(), waiting.limit());
+            return false;
+        }
         Context context = Vertx.currentContext();
         long start = System.nanoTime();
         StartProxy startProxy = new StartProxy(tunnel.url(), clientAddr(publicSide.remoteAddress()));
@@ -84,6 +95,7 @@ public class ProxyJoin {
         });
         publicSide.exceptionHandler(e -> LOG.debugf("public connection %s: %s", publicSide.remoteAddress(), e.getMessage()));
         proxy.future().onComplete(ar -> {
+            waiting.remove(tunnel);
             if (publicClosed[0]) {
                 if (ar.succeeded()) {
                     // Unused: unless another replica told the client already, another connection can have it.
@@ -100,6 +112,12 @@ public class ProxyJoin {
             }
         });
         cancel[0] = tunnel.source().acquire(context, startProxy, wait, proxy);
+        return true;
+    }
+
+    /** Public connections joined now, forwarded ones included: what a graceful stop waits for. */
+    public int joined() {
+        return joined.count();
     }
 
     /**
@@ -110,14 +128,8 @@ public class ProxyJoin {
     public void joinForwarded(NetSocket fromReplica, NetSocket proxy, StartProxy startProxy, Buffer rest) {
         Buffer first = FrameCodec.encode(startProxy);
         first.appendBuffer(rest);
-        counted(fromReplica);
-        start(fromReplica, proxy, first, n -> { }, n -> { });
-    }
-
-    /** Counts a joined connection until it closes. */
-    private void counted(NetSocket side) {
-        joined.incrementAndGet();
-        channel(side).closeFuture().addListener(f -> joined.decrementAndGet());
+        JoinedConnections.Pair pair = joined.add(fromReplica, proxy);
+        start(fromReplica, proxy, first, n -> pair.moved(), n -> pair.moved());
     }
 
     private void join(NetSocket publicSide, ProxyConnection proxy, StartProxy startProxy, Buffer replay) {
@@ -136,19 +148,32 @@ public class ProxyJoin {
             out.increment(proxy.early().length());
             publicSide.write(proxy.early());
         }
-        counted(publicSide);
-        start(publicSide, proxy.socket(), first, in::increment, out::increment);
+        JoinedConnections.Pair pair = joined.add(publicSide, proxy.socket());
+        start(publicSide, proxy.socket(), first, n -> {
+            in.increment(n);
+            pair.moved();
+        }, n -> {
+            out.increment(n);
+            pair.moved();
+        });
     }
 
     /**
      * Relays both ways, then sends {@code first} on the proxy, then reads the held public side
      * again. In that order: the client answers as soon as {@code first} arrives, on the proxy's
      * own event loop, which may be another one than this; an answer that came before the relay
-     * would meet the proxy's idle handler and be lost.
+     * would meet the proxy's idle handler and be lost. The proxy may also have closed on its
+     * loop since it was taken, when its close met the pool's handler: the public side is closed
+     * then, as it would be a moment later. Looked at after the relay's handlers are in place, a
+     * close is seen one way or the other.
      */
     static void start(NetSocket publicSide, NetSocket proxy, Buffer first, IntConsumer in, IntConsumer out) {
         relay(publicSide, proxy, in);
         relay(proxy, publicSide, out);
+        if (!channel(proxy).isActive()) {
+            publicSide.close();
+            return;
+        }
         proxy.write(first);
         release(publicSide);
     }

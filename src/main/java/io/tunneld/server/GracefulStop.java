@@ -66,7 +66,7 @@ public class GracefulStop {
         cluster.prepareLeave();
         List<Control> sessions = List.copyOf(controls.controls());
         Set<String> ids = sessions.stream().map(Control::id).collect(Collectors.toSet());
-        sessions.forEach(c -> c.shutdown("server stopping"));
+        controls.stop();
         long left = Math.max(0, end - System.nanoTime());
         cluster.leave(ids, Duration.ofNanos(Math.min(left, TAKEOVER.toNanos())));
         listeners.stop();

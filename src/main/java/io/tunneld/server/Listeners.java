@@ -3,7 +3,9 @@ package io.tunneld.server;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,6 +18,7 @@ import io.tunneld.http.HttpIngress;
 import io.tunneld.listener.Listener;
 import io.tunneld.listener.ServingLoops;
 import io.tunneld.session.TunnelPortAcceptor;
+import io.tunneld.tcp.TcpPorts;
 import io.tunneld.tls.ServerTls;
 import io.tunneld.tunnel.Protocol;
 import io.tunneld.tunnel.PublicPorts;
@@ -26,8 +29,8 @@ import io.vertx.core.net.NetServerOptions;
 
 /**
  * Opens the tunnel port and the public HTTP and HTTPS listeners when Quarkus starts; the
- * graceful stop closes them. A listener that cannot bind is logged and reported as down by
- * the readiness check; the others keep serving.
+ * graceful stop closes them. A listener that cannot bind is logged and
+ * reported as down by the readiness check; the others keep serving.
  */
 @ApplicationScoped
 public class Listeners {
@@ -41,10 +44,11 @@ public class Listeners {
     private final PublicPorts publicPorts;
     private final Vertx vertx;
     private final ServingLoops loops;
+    private final TcpPorts tcpPorts;
     private final List<Listener> listeners = new ArrayList<>();
 
     public Listeners(TunneldConfig config, ServerTls tls, TunnelPortAcceptor acceptor, HttpIngress http,
-            PublicPorts publicPorts, Vertx vertx, ServingLoops loops) {
+            PublicPorts publicPorts, Vertx vertx, ServingLoops loops, TcpPorts tcpPorts) {
         this.config = config;
         this.tls = tls;
         this.acceptor = acceptor;
@@ -52,6 +56,7 @@ public class Listeners {
         this.publicPorts = publicPorts;
         this.vertx = vertx;
         this.loops = loops;
+        this.tcpPorts = tcpPorts;
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -74,7 +79,7 @@ public class Listeners {
                 Protocol.of(l.name()).ifPresent(p -> publicPorts.bound(p, l.port()));
                 LOG.infof("%s listener on %s:%d", l.name(), l.host(), l.port());
             } else {
-                LOG.errorf("%s listener could not bind %s: %s", l.name(), l.host(), l.failure());
+                LOG.errorf("%s listener could not start on %s: %s", l.name(), l.host(), l.failure());
             }
         }
         LOG.infof("tunneld serving domain %s on %d event loops; TCP tunnels %s", config.domain(), contexts.size(),
@@ -84,12 +89,24 @@ public class Listeners {
     }
 
     /**
-     * Closes every listener, waiting up to 10 s; connections already accepted carry on. Blocks:
+     * Closes every listener with the connections it accepted, then the TCP tunnel ports the
+     * sessions released, each waited for (up to 10 s) until its connections are closed and
+     * their close handlers have run: one that ran while Vert.x stops its event loops would
+     * reach into a loop that has ended (a relay closing its other side), or into the CDI
+     * container, which stops before Vert.x. The last step of a {@link GracefulStop}. Blocks:
      * call it from the shutdown thread, never an event loop.
      */
-    public void stop() throws Exception {
-        Future.join(listeners.stream().map(Listener::stop).toList())
-                .toCompletionStage().toCompletableFuture().exceptionally(e -> null).get(10, TimeUnit.SECONDS);
+    public void stop() throws InterruptedException {
+        awaitStop(Future.join(listeners.stream().map(Listener::stop).toList()), "listeners");
+        awaitStop(tcpPorts.stop(), "TCP tunnel ports");
+    }
+
+    private static void awaitStop(Future<?> stop, String what) throws InterruptedException {
+        try {
+            stop.toCompletionStage().toCompletableFuture().exceptionally(e -> null).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warnf("%s and their connections not closed within 10 s; stopping anyway", what);
+        }
     }
 
     /** Every configured listener. */

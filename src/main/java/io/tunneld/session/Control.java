@@ -205,7 +205,14 @@ public final class Control implements ProxySource {
 
     /** Shuts the session down; idempotent, callable from any thread. */
     public void shutdown(String reason) {
-        if (release(reason)) {
+        if (release(reason, Logger.Level.INFO)) {
+            socket.close();
+        }
+    }
+
+    /** Shuts the session down as the server stops, which logs once for all sessions. */
+    void stop() {
+        if (release("server stopping", Logger.Level.DEBUG)) {
             socket.close();
         }
     }
@@ -214,15 +221,19 @@ public final class Control implements ProxySource {
      * Frees everything the session holds, once: returns false if it was already released.
      * The caller closes the connection, at once or after the frames still queued.
      */
-    private boolean release(String reason) {
+    private boolean release(String reason, Logger.Level level) {
         if (!closed.compareAndSet(false, true)) {
             return false;
         }
         registry.remove(this);
-        opener.close(this, List.copyOf(tunnels));
-        tunnels.clear();
+        List<Tunnel> held;
+        synchronized (tunnels) {
+            held = List.copyOf(tunnels);
+            tunnels.clear();
+        }
+        opener.close(this, held);
         pool.close();
-        LOG.infof("control %s (%s) closed: %s", logId(), principal.name(), reason);
+        LOG.logf(level, "control %s (%s) closed: %s", logId(), principal.name(), reason);
         return true;
     }
 
@@ -247,23 +258,37 @@ public final class Control implements ProxySource {
                 }
                 return;
             }
-            if (closed.get()) {
+            if (!keep(ar.result())) {
                 opener.close(this, ar.result());
                 return;
             }
             for (Tunnel tunnel : ar.result()) {
-                tunnels.add(tunnel);
                 writer.send(new NewTunnel(request.reqId(), tunnel.url(), tunnel.protocol().wireName(), ""));
                 LOG.infof("control %s (%s): tunnel %s", logId(), principal.name(), tunnel.url());
             }
         }));
     }
 
+    /**
+     * Adds opened tunnels unless the session has closed meanwhile; false if it has. Checked and
+     * added under the lock that {@link #release} empties the list under, since release runs on
+     * any thread: a tunnel added after release emptied the list would outlive its session.
+     */
+    private boolean keep(List<Tunnel> opened) {
+        synchronized (tunnels) {
+            if (closed.get()) {
+                return false;
+            }
+            tunnels.addAll(opened);
+            return true;
+        }
+    }
+
     /** Tells the client why; like 1.x, a session left with no tunnel is closed after that. */
     private void refuse(String error) {
         LOG.infof("control %s (%s): tunnel refused: %s", logId(), principal.name(), error);
         writer.send(NewTunnel.failed(error));
-        if (tunnels.isEmpty() && pendingTunnels == 0 && release("no tunnel left")) {
+        if (tunnels.isEmpty() && pendingTunnels == 0 && release("no tunnel left", Logger.Level.INFO)) {
             writer.end();
         }
     }

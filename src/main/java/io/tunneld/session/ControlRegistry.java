@@ -1,6 +1,7 @@
 package io.tunneld.session;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,6 +26,7 @@ import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.Auth;
 import io.tunneld.protocol.AuthResp;
 import io.tunneld.protocol.FrameWriter;
+import io.tunneld.protocol.PeerText;
 import io.tunneld.tunnel.DirectoryUnavailable;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -50,6 +52,8 @@ public class ControlRegistry {
     static final String MM_VERSION = "1.7";
     /** Ids a client may bring back: what we hand out, and what other 1.x servers do. */
     private static final Pattern RESUMABLE_ID = Pattern.compile("[A-Za-z0-9_-]{8,64}");
+    /** The 1.x client pings every 20 s: past 25 s without one it is late, though not yet dead. */
+    private static final Duration PING_INTERVAL_AND_GRACE = Duration.ofSeconds(25);
 
     private final Map<String, Control> controls = new ConcurrentHashMap<>();
     /** Sessions open or being opened here: what {@code limits.controls} bounds. */
@@ -94,7 +98,7 @@ public class ControlRegistry {
         }
         if (!VERSION.equals(auth.version())) {
             return refuse(writer, "Incompatible versions. Server " + MM_VERSION + ", client "
-                    + auth.version() + ".", peer);
+                    + PeerText.printable(auth.version()) + ".", peer);
         }
         Optional<Principal> authenticated = authenticator.authenticate(auth.user());
         if (authenticated.isEmpty()) {
@@ -140,7 +144,8 @@ public class ControlRegistry {
         writer.send(new AuthResp(VERSION, MM_VERSION, control.id(), ""));
         control.start();
         LOG.infof("control %s (%s) opened from %s, %s/%s%s", control.logId(), principal.name(), peer,
-                auth.os(), auth.arch(), replaced != null ? ", replacing the previous session" : "");
+                PeerText.printable(auth.os()), PeerText.printable(auth.arch()),
+                replaced != null ? ", replacing the previous session" : "");
         return Optional.of(control);
     }
 
@@ -205,10 +210,15 @@ public class ControlRegistry {
         return List.copyOf(controls.values());
     }
 
-    /** Live sessions whose last Ping is older than one client ping interval plus grace. */
+    /**
+     * Live sessions whose last Ping is overdue: older than the 1.x client's ping interval plus
+     * grace, or than five sixths of the heartbeat timeout if that is shorter, so that a late
+     * session shows before the sweep reaps it (25 s at the default 30 s heartbeat).
+     */
     public long overdueHeartbeats() {
-        // The 1.x client pings every 20 s; anything past 25 s is late, though not yet dead.
-        return controls.values().stream().filter(c -> c.sinceLastPing().toSeconds() >= 25).count();
+        Duration byHeartbeat = config.timeouts().heartbeat().multipliedBy(5).dividedBy(6);
+        Duration overdue = byHeartbeat.compareTo(PING_INTERVAL_AND_GRACE) < 0 ? byHeartbeat : PING_INTERVAL_AND_GRACE;
+        return controls.values().stream().filter(c -> c.sinceLastPing().compareTo(overdue) >= 0).count();
     }
 
     /** Checks every session for a lost heartbeat and stale proxies. */
@@ -222,6 +232,19 @@ public class ControlRegistry {
     /** The server is stopping: no new session from now. */
     public void drain() {
         draining = true;
+    }
+
+    /**
+     * Closes every session (and lets no new one in), logged once for all: the step of a
+     * server stop after the drain (see {@code GracefulStop}).
+     */
+    public void stop() {
+        draining = true;
+        List<Control> live = List.copyOf(controls.values());
+        if (!live.isEmpty()) {
+            LOG.infof("closing %d client session(s): server stopping", live.size());
+        }
+        live.forEach(Control::stop);
     }
 
 

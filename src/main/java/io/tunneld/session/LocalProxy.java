@@ -15,6 +15,11 @@ public record LocalProxy(NetSocket socket) implements PooledProxy {
     }
 
     @Override
+    public boolean isOpen() {
+        return ((NetSocketInternal) socket).channelHandlerContext().channel().isActive();
+    }
+
+    @Override
     public void whenGone(Runnable onGone) {
         // An idle proxy carries nothing until StartProxy: data or EOF means it is unusable.
         socket.handler(data -> onGone.run());

@@ -16,6 +16,9 @@ public interface PooledProxy {
      */
     Object place();
 
+    /** Whether it can still carry a public connection, as far as this replica knows. */
+    boolean isOpen();
+
     /** Runs {@code onGone} once if it becomes unusable while idle: closed, or data came. */
     void whenGone(Runnable onGone);
 

@@ -49,6 +49,8 @@ final class ProxyPool {
     private final long requestLifetimeNanos;
     private final ArrayDeque<Parked> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** Waiters a proxy is on its way to, on their own context. */
+    private final List<Waiter> handing = new ArrayList<>();
     /** Send times of ReqProxy frames not yet answered by a RegProxy. */
     private final ArrayDeque<Long> requested = new ArrayDeque<>();
     /** The places (event loops, replicas) this session's proxies have come to. */
@@ -136,6 +138,7 @@ final class ProxyPool {
     void place(PooledProxy proxy) {
         Object place = proxy.place();
         Waiter waiter;
+        Parked parked;
         synchronized (this) {
             if (!places.contains(place)) {
                 places.add(place);
@@ -146,18 +149,39 @@ final class ProxyPool {
                     proxy.close();
                     return;
                 }
-                Parked parked = new Parked(proxy, place, System.nanoTime());
+                parked = new Parked(proxy, place, System.nanoTime());
                 idle.add(parked);
                 proxy.whenGone(() -> drop(parked));
-                return;
+            } else {
+                parked = null;
+                handing.add(waiter);
             }
         }
-        vertx.cancelTimer(waiter.timer());
-        waiter.context().runOnContext(v -> {
-            if (!waiter.promise().tryComplete(proxy)) {
-                place(proxy);
+        if (parked != null) {
+            // A proxy placed from another thread may have closed on its own loop before its
+            // close handler was ours: parked, it would be handed out dead.
+            if (!proxy.isOpen()) {
+                drop(parked);
             }
-        });
+            return;
+        }
+        vertx.cancelTimer(waiter.timer());
+        waiter.context().runOnContext(v -> hand(waiter, proxy));
+    }
+
+    /**
+     * Completes the waiter with the proxy, on the waiter's context, if the pool is still open;
+     * otherwise {@link #close} has failed the waiter, and the proxy is closed. The decision is
+     * taken under the pool's lock, so that no proxy is handed over after {@code close()}.
+     */
+    private void hand(Waiter waiter, PooledProxy proxy) {
+        boolean open;
+        synchronized (this) {
+            open = handing.remove(waiter) && !closed;
+        }
+        if (!open || !waiter.promise().tryComplete(proxy)) {
+            place(proxy);
+        }
     }
 
     /**
@@ -183,7 +207,7 @@ final class ProxyPool {
         stale.forEach(PooledProxy::close);
     }
 
-    /** Closes every idle proxy and fails every waiter. */
+    /** Closes every idle proxy and fails every waiter, also one whose proxy is on its way to it. */
     void close() {
         List<Parked> parked;
         List<Waiter> waiting;
@@ -191,8 +215,10 @@ final class ProxyPool {
             closed = true;
             parked = new ArrayList<>(idle);
             waiting = new ArrayList<>(waiters);
+            waiting.addAll(handing);
             idle.clear();
             waiters.clear();
+            handing.clear();
         }
         parked.forEach(p -> p.proxy().close());
         for (Waiter w : waiting) {

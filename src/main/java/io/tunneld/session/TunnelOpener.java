@@ -64,12 +64,13 @@ public class TunnelOpener {
     /**
      * The protocols a request asks for that this server serves. A protocol that is turned off
      * is skipped in a combined request (the stock client asks "http+https" by default) but
-     * refused when asked alone.
+     * refused when asked alone. Each name must be a wire name exactly: nothing trimmed, so
+     * {@code "http\u0000"} or {@code "http\t"} is refused as ngrokd refuses it.
      */
     public List<Protocol> protocols(ReqTunnel request) {
         Set<Protocol> asked = new LinkedHashSet<>();
         for (String name : request.protocol().split("\\+", -1)) {
-            asked.add(Protocol.of(name.trim()).orElseThrow(() ->
+            asked.add(Protocol.of(name).orElseThrow(() ->
                     new TunnelException("Protocol " + PeerText.printable(name) + " is not supported")));
         }
         List<Protocol> served = asked.stream().filter(enabled::contains).toList();

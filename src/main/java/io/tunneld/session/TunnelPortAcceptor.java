@@ -1,13 +1,17 @@
 package io.tunneld.session;
 
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.runtime.Startup;
 
 import org.jboss.logging.Logger;
 
 import io.tunneld.auth.AuthThrottle;
 import io.tunneld.config.TunneldConfig;
+import io.tunneld.metrics.RefusalLog;
 import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.Auth;
 import io.tunneld.protocol.FrameReader;
@@ -19,12 +23,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * Accepts connections on the tunnel port: reads the first frame within the deadline and
  * makes the connection a control ({@code Auth}) or a proxy ({@code RegProxy}). Anything
  * else, or anything malformed, closes that one connection with a log line.
  */
+@Startup
 @ApplicationScoped
 public class TunnelPortAcceptor implements Handler<NetSocket> {
 
@@ -35,6 +41,10 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
     private final TunnelMetrics metrics;
     private final AuthThrottle throttle;
     private final Vertx vertx;
+    private final UnidentifiedConnections unidentified;
+    private final Map<String, RefusalLog> refusals = Map.of(
+            TunnelMetrics.UNIDENTIFIED_CONNECTIONS, new RefusalLog(LOG),
+            TunnelMetrics.UNIDENTIFIED_CONNECTIONS_PER_ADDRESS, new RefusalLog(LOG));
 
     public TunnelPortAcceptor(TunneldConfig config, ControlRegistry controls, TunnelMetrics metrics,
             AuthThrottle throttle, Vertx vertx) {
@@ -43,17 +53,31 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
         this.metrics = metrics;
         this.throttle = throttle;
         this.vertx = vertx;
+        this.unidentified = new UnidentifiedConnections(config.limits().unidentifiedConnections(),
+                config.limits().unidentifiedConnectionsPerAddress(), metrics.registry());
     }
 
+    /** A new connection: counted as unidentified until its first frame, or refused if that is full. */
     @Override
     public void handle(NetSocket socket) {
-        new Connection(socket).start();
+        String source = UnidentifiedConnections.source(
+                ((NetSocketInternal) socket).channelHandlerContext().channel().remoteAddress());
+        String limit = unidentified.admit(source);
+        if (limit != null) {
+            metrics.connectionRefused(limit);
+            refusals.get(limit).refused("tunnel-port connection from %s refused: too many connections have not sent"
+                    + " their first frame (tunneld.limits.%s)", socket.remoteAddress(), limit);
+            socket.close();
+            return;
+        }
+        new Connection(socket, source).start();
     }
 
     /** One tunnel-port connection until it knows what it is. */
     private final class Connection {
         private final NetSocket socket;
         private final FrameReader reader;
+        private final String source;
         private Control control;
         private boolean firstFrameSeen;
         private boolean proxy;
@@ -63,9 +87,10 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
         /** Reading stopped while the Auth is answered: later frames are for the session it may open. */
         private boolean paused;
 
-        Connection(NetSocket socket) {
+        Connection(NetSocket socket, String source) {
             this.socket = socket;
             this.reader = new FrameReader(config.limits().maxFrameLength(), this::onMessage, this::onInvalid);
+            this.source = source;
         }
 
         void start() {
@@ -76,6 +101,7 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
             socket.closeHandler(v -> {
                 vertx.cancelTimer(deadline);
                 throttle.drop(heldAuth);
+                identified();
             });
             socket.exceptionHandler(e -> LOG.debugf("tunnel-port connection from %s: %s",
                     socket.remoteAddress(), e.getMessage()));
@@ -95,7 +121,7 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
                 // Otherwise the Auth was refused: the connection closes once the answer is out.
                 return;
             }
-            firstFrameSeen = true;
+            identified();
             vertx.cancelTimer(deadline);
             if (message instanceof Auth auth) {
                 heldAuth = throttle.answer(socket.remoteAddress(), auth.clientId(), () -> openControl(auth));
@@ -133,6 +159,14 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
             paused = true;
             reader.pause();
             socket.pause();
+        }
+
+        /** Counted out of the unidentified connections, once: at its first frame, or its close before. */
+        private void identified() {
+            if (!firstFrameSeen) {
+                firstFrameSeen = true;
+                unidentified.leave(source);
+            }
         }
 
         private void onInvalid(ProtocolException e) {

@@ -98,7 +98,7 @@ public class UrlAffinity implements SessionDirectory {
 
     /** Forgets ids whose session ended longer than the affinity time ago. */
     @Scheduled(every = "${tunneld.timeouts.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    synchronized void expire() {
+    public synchronized void expire() {
         long cutoff = System.nanoTime() - ttlNanos;
         byId.values().removeIf(m -> m.live == 0 && m.endedNanos < cutoff);
     }

@@ -35,6 +35,8 @@ public class TcpIngress {
         Buffer early = Buffer.buffer();
         socket.handler(early::appendBuffer);
         ProxyJoin.hold(socket);
-        join.whenProxyReady(socket, tunnel, early, config.timeouts().proxyWait(), socket::close);
+        if (!join.whenProxyReady(socket, tunnel, early, config.timeouts().proxyWait(), socket::close)) {
+            socket.close();
+        }
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -22,15 +23,18 @@ import io.tunneld.tunnel.TunnelException;
 import io.tunneld.tunnel.TunnelRegistry;
 import io.tunneld.tunnel.UrlAssigner;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServerOptions;
 
 /**
  * TCP tunnel ports: only from the configured range, bound on the configured address, one
- * listener per tunnel, taking connections on every serving event loop (as the proxies that
- * serve them arrive on every loop). In a cluster every replica listens on every granted
- * port, for whichever replica holds the session. A port is bound again only once its old
- * listener has closed, so a reconnecting client gets its port back.
+ * listener per port, taking connections on every serving event loop (as the proxies that
+ * serve them arrive on every loop). A port's listener serves whichever tunnel holds the port
+ * when a connection arrives: in a cluster every replica listens on every granted port, and a
+ * session moving between replicas changes the port's tunnel, not its listener, so
+ * connections already joined carry on. A port is bound again only once its old listener has
+ * closed, so a reconnecting client gets its port back.
  */
 @ApplicationScoped
 public class TcpPorts {
@@ -39,10 +43,6 @@ public class TcpPorts {
     /** Random ports tried before giving up when the client did not name one. */
     private static final int RANDOM_ATTEMPTS = 32;
 
-    /** A listener and the tunnel it serves. */
-    private record Serving(Listener listener, Tunnel tunnel) {
-    }
-
     private final TunneldConfig.Tcp config;
     private final TunnelRegistry registry;
     private final RouteClaims claims;
@@ -50,8 +50,10 @@ public class TcpPorts {
     private final TcpIngress ingress;
     private final Vertx vertx;
     private final ServingLoops loops;
-    private final Map<Integer, Serving> listening = new ConcurrentHashMap<>();
+    private final Map<Integer, Future<Listener>> listening = new ConcurrentHashMap<>();
     private final Map<Integer, Future<Void>> closing = new ConcurrentHashMap<>();
+    private final Set<Future<Listener>> binding = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
     public TcpPorts(TunneldConfig config, TunnelRegistry registry, RouteClaims claims, UrlAssigner urls,
             TcpIngress ingress, Vertx vertx, ServingLoops loops) {
@@ -90,26 +92,52 @@ public class TcpPorts {
         return firstBindable(claimant, source, candidates.iterator());
     }
 
-    /** Frees one of this replica's TCP tunnels: its claim and its listener. */
+    /** Frees one of this replica's TCP tunnels: its claim, and its port's listener unless another tunnel has the port. */
     public void close(Claimant claimant, Tunnel tunnel) {
         claims.release(claimant, List.of(tunnel));
-        stop(tunnel);
+        releaseIfUnused(tunnel.port());
     }
 
-    /** Listens for another replica's TCP tunnel, whose session serves its connections. */
+    /** Listens for another replica's TCP tunnel (in the registry already), whose session serves its connections. */
     public void mirror(Tunnel tunnel) {
-        serve(tunnel).onFailure(e -> LOG.warnf("%s of another replica cannot be served here: port %d: %s",
+        listen(tunnel.port()).onFailure(e -> LOG.warnf("%s of another replica cannot be served here: port %d: %s",
                 tunnel.url(), tunnel.port(), e.getMessage()));
     }
 
-    /** Stops listening for {@code tunnel}, if its port still serves it; connections already accepted carry on. */
-    public void stop(Tunnel tunnel) {
-        Serving serving = listening.get(tunnel.port());
-        if (serving != null && serving.tunnel() == tunnel && listening.remove(tunnel.port(), serving)) {
-            Future<Void> closed = serving.listener().stop();
-            closing.put(tunnel.port(), closed);
-            closed.onComplete(v -> closing.remove(tunnel.port(), closed));
+    /**
+     * Closes the listener of {@code port}, and the connections it accepted, if no tunnel (here
+     * or elsewhere) holds the port any more.
+     */
+    public synchronized void releaseIfUnused(int port) {
+        if (registry.lookup(Tunnel.tcpRouteKey(port)) != null) {
+            return;
         }
+        Future<Listener> listener = listening.remove(port);
+        if (listener != null) {
+            Future<Void> closed = listener.transform(ar -> ar.succeeded() ? ar.result().stop() : Future.succeededFuture());
+            closing.put(port, closed);
+            closed.onComplete(v -> closing.remove(port, closed));
+        }
+    }
+
+    /**
+     * Stops every TCP tunnel port, once the binds under way are done, and completes when the
+     * ports and their connections are closed: the last step of a server stop, after the
+     * sessions, which release their ports. Nothing is bound from then on.
+     */
+    public Future<Void> stop() {
+        stopping = true;
+        return Future.join(List.copyOf(binding)).transform(v -> {
+            synchronized (this) {
+                listening.forEach((port, listener) -> {
+                    Future<Void> closed = listener.transform(ar -> ar.succeeded() ? ar.result().stop()
+                            : Future.succeededFuture());
+                    closing.put(port, closed);
+                });
+                listening.clear();
+            }
+            return Future.join(List.copyOf(closing.values()));
+        }).mapEmpty();
     }
 
     private Future<Tunnel> firstBindable(Claimant claimant, ProxySource source, Iterator<Integer> candidates) {
@@ -125,10 +153,14 @@ public class TcpPorts {
     }
 
     private Future<Tunnel> bind(Claimant claimant, ProxySource source, int port, boolean strict) {
+        if (stopping) {
+            return Future.failedFuture(new TunnelException("Server is shutting down"));
+        }
         Tunnel tunnel = Tunnel.tcp(urls.tcpUrl(port), urls.domain(), port, source);
-        return claims.claim(claimant, List.of(tunnel)).compose(v -> serve(tunnel).<Tunnel>map(bound -> tunnel)
+        return claims.claim(claimant, List.of(tunnel)).compose(v -> listen(port).<Tunnel>map(bound -> tunnel)
                 .recover(e -> {
                     claims.release(claimant, List.of(tunnel));
+                    releaseIfUnused(port);
                     return Future.failedFuture(strict
                             ? new TunnelException("Port " + port + " is not available on this server")
                             : new TunnelException(e.getMessage()));
@@ -136,28 +168,36 @@ public class TcpPorts {
     }
 
     /**
-     * Listens on the tunnel's port for it, in place of whatever listened there (another
-     * replica's tunnel, when its session moved here, or the reverse): the old listener is
-     * closed first, or Vert.x would share the port between the two.
+     * The port's listener, bound now if it is not yet: its connections go to the tunnel the
+     * port has when each arrives (closed if none has it any more).
      */
-    private Future<Void> serve(Tunnel tunnel) {
-        int port = tunnel.port();
-        Serving previous = listening.remove(port);
-        if (previous != null) {
-            Future<Void> closed = previous.listener().stop();
-            closing.put(port, closed);
-            closed.onComplete(v -> closing.remove(port, closed));
+    private synchronized Future<Listener> listen(int port) {
+        Future<Listener> existing = listening.get(port);
+        if (existing != null) {
+            return existing;
         }
+        if (stopping) {
+            return Future.failedFuture("server is shutting down");
+        }
+        String key = Tunnel.tcpRouteKey(port);
         Listener listener = new Listener("tcp " + port, new NetServerOptions().setHost(config.host()).setPort(port),
-                socket -> ingress.accept(socket, tunnel));
-        Serving serving = new Serving(listener, tunnel);
+                socket -> {
+                    Tunnel tunnel = registry.lookup(key);
+                    if (tunnel == null) {
+                        socket.close();
+                    } else {
+                        ingress.accept(socket, tunnel);
+                    }
+                });
+        Promise<Listener> bound = Promise.promise();
+        binding.add(bound.future());
+        bound.future().onComplete(ar -> binding.remove(bound.future()));
         Future<Void> before = closing.getOrDefault(port, Future.succeededFuture());
-        return before.transform(v -> listener.start(vertx, loops.contexts())).onSuccess(v -> {
-            if (listening.putIfAbsent(port, serving) != null) {
-                // Something else took the port meanwhile: this one is no longer wanted.
-                listener.stop();
-            }
-        });
+        before.transform(v -> listener.start(vertx, loops.contexts())).<Listener>map(v -> listener).onComplete(bound);
+        listening.put(port, bound.future());
+        // A failed bind is forgotten, so that a later attempt tries again.
+        bound.future().onFailure(e -> listening.remove(port, bound.future()));
+        return bound.future();
     }
 
     private boolean inRange(int port) {

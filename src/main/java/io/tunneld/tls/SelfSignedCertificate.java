@@ -5,17 +5,14 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -31,14 +28,39 @@ public record SelfSignedCertificate(X509Certificate certificate, PrivateKey priv
     private static final String ORGANIZATION = "2.5.4.10";
     private static final String SUBJECT_ALT_NAME = "2.5.29.17";
 
-    /** Makes a new key pair and a certificate valid for one year for the given DNS names. */
-    public static SelfSignedCertificate create(List<String> dnsNames) {
+    /** Start of the validity of certificates derived from a seed: the same on every replica. */
+    private static final Instant DERIVED_FROM = Instant.parse("2025-01-01T00:00:00Z");
+
+    /** Makes a new key pair and a certificate for the DNS names, valid from an hour ago to {@code validity} ahead. */
+    public static SelfSignedCertificate create(List<String> dnsNames, Duration validity) {
+        Instant now = Instant.now();
+        return create(dnsNames, now.minus(Duration.ofHours(1)), now.plus(validity), new SecureRandom());
+    }
+
+    /**
+     * The key pair and certificate that {@code seed} determines: every process given the same
+     * seed and names makes the same bytes (the key, the serial number and the signature come
+     * from a generator seeded with it), valid from 2025 for {@code validity}. What the replicas
+     * of a cluster serve when no certificate files are configured, derived from their secret,
+     * so that a client trusting one trusts them all.
+     */
+    public static SelfSignedCertificate derived(List<String> dnsNames, Duration validity, byte[] seed) {
         try {
-            SecureRandom random = new SecureRandom();
+            SecureRandom random = SecureRandom.getInstance("SHA1PRNG", "SUN");
+            // Seeded before its first use, this generator yields only what the seed determines.
+            random.setSeed(seed);
+            return create(dnsNames, DERIVED_FROM, DERIVED_FROM.plus(validity), random);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot derive a self-signed certificate", e);
+        }
+    }
+
+    private static SelfSignedCertificate create(List<String> dnsNames, Instant notBefore, Instant notAfter,
+            SecureRandom random) {
+        try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"), random);
             KeyPair keys = generator.generateKeyPair();
-            Instant now = Instant.now();
             // Most general first, as X.500 orders it: read back as "CN=<domain>, O=...".
             byte[] name = Der.sequence(
                     Der.set(Der.sequence(Der.oid(ORGANIZATION), Der.utf8String("tunneld self-signed"))),
@@ -50,7 +72,7 @@ public record SelfSignedCertificate(X509Certificate certificate, PrivateKey priv
                     Der.integer(new BigInteger(63, random).add(BigInteger.ONE)), // positive, as RFC 5280 asks
                     algorithm,
                     name,
-                    Der.sequence(Der.time(now.minus(Duration.ofHours(1))), Der.time(now.plus(Duration.ofDays(365)))),
+                    Der.sequence(Der.time(notBefore), Der.time(notAfter)),
                     name,
                     keys.getPublic().getEncoded(), // already a DER SubjectPublicKeyInfo
                     Der.explicit(3, Der.sequence(Der.sequence(
@@ -64,24 +86,6 @@ public record SelfSignedCertificate(X509Certificate certificate, PrivateKey priv
             return new SelfSignedCertificate(certificate, keys.getPrivate());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot create a self-signed certificate", e);
-        }
-    }
-
-    /** SHA-256 of the certificate, as browsers and openssl print it (AB:CD:...). */
-    public String sha256Fingerprint() {
-        try {
-            return HexFormat.ofDelimiter(":").withUpperCase()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(der()));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private byte[] der() {
-        try {
-            return certificate.getEncoded();
-        } catch (CertificateEncodingException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,81 +1,146 @@
 package io.tunneld.tls;
 
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-
-import javax.net.ssl.KeyManagerFactory;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.ObserverMethod;
 
 import org.jboss.logging.Logger;
 
-import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.tunneld.config.TunneldConfig;
-import io.vertx.core.Vertx;
+import io.tunneld.metrics.TunnelMetrics;
 import io.vertx.core.net.JdkSSLEngineOptions;
-import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SSLEngineOptions;
 
 /**
  * TLS for the tunnel port and public HTTPS: the configured PEM files, or one self-signed
  * certificate made at start; BoringSSL where its native library loads, the JDK engine
- * otherwise. Each key is loaded once and handed to BoringSSL once: by default Netty would
- * convert it to PEM and parse it again in every handshake, and every proxy connection is one.
+ * otherwise. Files that cannot be served (unreadable, not PEM, a key of another certificate)
+ * keep the listeners using them from starting, with one line each naming the files (the
+ * readiness check reports them down, as it does a port that is taken); files that cover neither
+ * the domain nor its subdomains get a warning. {@link CertificateReload} serves them again when
+ * they change. Each key reaches BoringSSL once, not in every handshake (see
+ * {@link SwappableKeyManager#keyCertOptions()}). Each listener publishes when its certificate
+ * expires.
  */
 @Startup(ObserverMethod.DEFAULT_PRIORITY - 100)
 @ApplicationScoped
 public class ServerTls {
 
     private static final Logger LOG = Logger.getLogger(ServerTls.class);
+    private static final String TUNNEL = "tunnel";
+    private static final String HTTPS = "https";
+    private static final Duration SELF_SIGNED_VALIDITY = Duration.ofDays(365);
+    /** A derived certificate cannot be renewed by a restart: it runs from 2025 for ten years. */
+    private static final Duration CLUSTER_SELF_SIGNED_VALIDITY = Duration.ofDays(3650);
 
     private final TunneldConfig config;
-    private final Vertx vertx;
+    private final MeterRegistry registry;
     /** Made on another thread while the rest of the server starts, when no files are configured. */
-    private final CompletableFuture<KeyManagerFactory> selfSigned;
-    /** Key material per pair of files, so that listeners sharing files share one key. */
-    private final Map<List<String>, KeyCertOptions> fromFiles = new HashMap<>();
+    private final CompletableFuture<SwappableKeyManager> selfSigned;
+    /** The files each listener serves, by listener name; listeners using the same files share them. */
+    private final Map<String, CertificateFiles> files = new HashMap<>();
+    /** Why the files of a listener cannot be served, by listener name. */
+    private final Map<String, String> unusable = new HashMap<>();
 
-    public ServerTls(TunneldConfig config, Vertx vertx) {
+    public ServerTls(TunneldConfig config, TunnelMetrics metrics) {
         this.config = config;
-        this.vertx = vertx;
+        this.registry = metrics.registry();
         // Each listener falls back to the other's files: generate only when neither has any.
         boolean needed = !configured(config.tunnel().tls()) && !configured(config.https().tls());
         String domain = config.domain();
+        Optional<String> clusterSecret = config.cluster().redisUrl().flatMap(url -> config.cluster().secret());
         this.selfSigned = needed ? CompletableFuture.supplyAsync(() -> {
-            SelfSignedCertificate generated = SelfSignedCertificate.create(List.of(domain, "*." + domain));
-            LOG.warnf("No TLS certificate configured: generated a self-signed one in memory for %s and *.%s "
+            List<String> names = List.of(domain, "*." + domain);
+            // Every replica of a cluster makes the same one, so that a client trusting it trusts them all.
+            SelfSignedCertificate generated = clusterSecret
+                    .map(secret -> SelfSignedCertificate.derived(names, CLUSTER_SELF_SIGNED_VALIDITY, seed(secret, domain)))
+                    .orElseGet(() -> SelfSignedCertificate.create(names, SELF_SIGNED_VALIDITY));
+            Credentials credentials = Credentials.of(new X509Certificate[] {generated.certificate()},
+                    generated.privateKey());
+            LOG.warnf("No TLS certificate configured: %s a self-signed one in memory for %s and *.%s "
                     + "(SHA-256 %s). Stock ngrok 1.x release clients will refuse it; see README.",
-                    domain, domain, generated.sha256Fingerprint());
-            return keyManagers(generated);
+                    clusterSecret.isPresent() ? "derived from the cluster secret (the same on every replica)"
+                            : "generated", domain, domain, credentials.sha256Fingerprint());
+            return new SwappableKeyManager(credentials);
         }) : null;
+        if (!needed) {
+            loadFiles();
+        }
+        publishExpiry(TUNNEL);
+        if (config.https().enabled()) {
+            publishExpiry(HTTPS);
+        }
+    }
+
+    /** The seed of a cluster's self-signed certificate: its secret, and the domain. */
+    private static byte[] seed(String secret, String domain) {
+        try {
+            return MessageDigest.getInstance("SHA-256")
+                    .digest(("tunneld-self-signed\n" + secret + "\n" + domain).getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Options for the tunnel port. */
     public NetServerOptions tunnelPort(NetServerOptions options) {
-        return secure(options, "tunnel port", config.tunnel().tls(), config.https().tls());
+        return secure(options, TUNNEL);
     }
 
     /** Options for the public HTTPS listener. */
     public NetServerOptions https(NetServerOptions options) {
-        return secure(options, "https", config.https().tls(), config.tunnel().tls());
+        return secure(options, HTTPS);
     }
 
-    private NetServerOptions secure(NetServerOptions options, String listener,
-            TunneldConfig.Tls own, TunneldConfig.Tls fallback) {
+    /** The configured files, each once: what {@link CertificateReload} checks. */
+    List<CertificateFiles> files() {
+        return files.values().stream().distinct().toList();
+    }
+
+    private NetServerOptions secure(NetServerOptions options, String listener) {
         // The engine first: loading BoringSSL (about 0.1 s at start) overlaps the key's generation.
-        options.setSsl(true).setSslEngineOptions(engine(listener)).setKeyCertOptions(keyCert(own, fallback));
-        return options;
+        options.setSsl(true).setSslEngineOptions(engine(listener));
+        String refused = unusable.get(listener);
+        return options.setKeyCertOptions(
+                refused != null ? new RefusedKeyCert(refused) : keys(listener).keyCertOptions());
+    }
+
+    private SwappableKeyManager keys(String listener) {
+        CertificateFiles own = files.get(listener);
+        return own != null ? own.keys() : selfSigned.join();
+    }
+
+    /**
+     * The expiry as a timestamp, as cert-manager and the blackbox exporter publish theirs: it
+     * changes only when the certificate does, and an alert is one subtraction from time().
+     */
+    private void publishExpiry(String listener) {
+        if (unusable.containsKey(listener)) {
+            return;
+        }
+        Gauge.builder("tunneld.tls.certificate.expiry.timestamp", this,
+                tls -> tls.keys(listener).current().notAfter().getEpochSecond())
+                .baseUnit("seconds").tag("listener", listener).strongReference(true)
+                .description("When the certificate the listener serves expires (its notAfter), in seconds since 1970")
+                .register(registry);
     }
 
     private static SSLEngineOptions engine(String listener) {
@@ -86,46 +151,26 @@ public class ServerTls {
         return new JdkSSLEngineOptions();
     }
 
-    private KeyCertOptions keyCert(TunneldConfig.Tls own, TunneldConfig.Tls fallback) {
-        TunneldConfig.Tls chosen = configured(own) ? own : configured(fallback) ? fallback : null;
-        if (chosen == null) {
-            return cached(selfSigned.join());
+    /** Loads each configured pair of files once; a pair that cannot be served is kept with its reason. */
+    private void loadFiles() {
+        Map<String, TunneldConfig.Tls> chosen = new LinkedHashMap<>();
+        chosen.put(TUNNEL, configured(config.tunnel().tls()) ? config.tunnel().tls() : config.https().tls());
+        if (config.https().enabled()) {
+            chosen.put(HTTPS, configured(config.https().tls()) ? config.https().tls() : config.tunnel().tls());
         }
-        List<String> files = List.of(chosen.certFile().get().toString(), chosen.keyFile().get().toString());
-        return fromFiles.computeIfAbsent(files, f -> {
-            PemKeyCertOptions pem = new PemKeyCertOptions().setCertPath(f.get(0)).setKeyPath(f.get(1));
+        Map<List<Path>, List<String>> listenersByFiles = new LinkedHashMap<>();
+        chosen.forEach((listener, tls) -> listenersByFiles
+                .computeIfAbsent(List.of(tls.certFile().get(), tls.keyFile().get()), f -> new ArrayList<>())
+                .add(listener));
+        listenersByFiles.forEach((paths, listeners) -> {
             try {
-                return cached(pem.getKeyManagerFactory(vertx));
-            } catch (Exception e) {
-                // Unreadable or invalid: handed over as they are, the files make only the
-                // listeners using them fail to start, with Vert.x's reason; the others serve.
-                return pem;
+                CertificateFiles loaded = CertificateFiles.load(paths.get(0), paths.get(1), config.domain(),
+                        String.join(", ", listeners));
+                listeners.forEach(l -> files.put(l, loaded));
+            } catch (UnusableTlsFilesException e) {
+                listeners.forEach(l -> unusable.put(l, e.getMessage()));
             }
         });
-    }
-
-    /** Lets Netty build BoringSSL's key once, not once per handshake. */
-    private static KeyCertOptions cached(KeyManagerFactory factory) {
-        return KeyCertOptions.wrap(new OpenSslCachingX509KeyManagerFactory(factory));
-    }
-
-    /**
-     * An in-memory key store for the generated key. JKS: its key protection is a few hash
-     * rounds, where PKCS#12's PBKDF2 cost about 70 ms at start for each store and load.
-     */
-    private static KeyManagerFactory keyManagers(SelfSignedCertificate generated) {
-        try {
-            char[] password = "in-memory".toCharArray();
-            KeyStore store = KeyStore.getInstance("JKS");
-            store.load(null, null);
-            store.setKeyEntry("tunneld", generated.privateKey(), password,
-                    new Certificate[] {generated.certificate()});
-            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            factory.init(store, password);
-            return factory;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot load the self-signed certificate", e);
-        }
     }
 
     private static boolean configured(TunneldConfig.Tls tls) {

@@ -43,33 +43,26 @@ public final class BasicAuth {
     }
 
     /**
-     * Whether an {@code Authorization} header value carries the credentials: scheme
-     * {@code Basic} in any case (RFC 7617), spaces and tabs around the credentials ignored.
+     * Whether an {@code Authorization} header value (without the whitespace around it) carries
+     * the credentials: scheme {@code Basic} in any case (RFC 7617), then spaces only (RFC
+     * 9110), not any control character.
      */
     public boolean admits(String presented) {
         if (presented == null || presented.length() < 6 || !presented.regionMatches(true, 0, "Basic ", 0, 6)) {
             return false;
         }
         int from = 6;
-        int to = presented.length();
-        while (from < to && isBlank(presented.charAt(from))) {
+        while (from < presented.length() && presented.charAt(from) == ' ') {
             from++;
         }
-        while (to > from && isBlank(presented.charAt(to - 1))) {
-            to--;
-        }
-        return MessageDigest.isEqual(verifier, digest(key, presented.substring(from, to)));
-    }
-
-    private static boolean isBlank(char c) {
-        return c == ' ' || c == '\t';
+        return MessageDigest.isEqual(verifier, digest(key, presented.substring(from)));
     }
 
     private static byte[] digest(SecretKeySpec key, String credentials) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return mac.doFinal(credentials.getBytes(StandardCharsets.US_ASCII));
+            return mac.doFinal(credentials.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

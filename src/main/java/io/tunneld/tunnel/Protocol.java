@@ -1,6 +1,5 @@
 package io.tunneld.tunnel;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /** The kinds of tunnel a 1.x client can ask for, by their wire names. */
@@ -18,11 +17,13 @@ public enum Protocol {
         return wireName;
     }
 
-    /** The protocol with that wire name, case-insensitively. */
+    /**
+     * The protocol with exactly that wire name. Case matters, as in ngrokd 1.7: every 1.x
+     * client sends lower case, and a lenient match only widens what a peer can send.
+     */
     public static Optional<Protocol> of(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
         for (Protocol p : values()) {
-            if (p.wireName.equals(lower)) {
+            if (p.wireName.equals(name)) {
                 return Optional.of(p);
             }
         }

@@ -4,11 +4,13 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
 
 /**
  * Where public connections find their tunnel: every route (HTTP(S) host without port, TCP
@@ -22,6 +24,7 @@ public class TunnelRegistry {
     private final Map<String, Tunnel> local = new ConcurrentHashMap<>();
     private final Map<String, Tunnel> remote = new ConcurrentHashMap<>();
     private final Map<Protocol, AtomicInteger> counts = new EnumMap<>(Protocol.class);
+    private volatile Function<String, Future<Tunnel>> elsewhere = key -> Future.succeededFuture();
 
     public TunnelRegistry(MeterRegistry meters) {
         for (Protocol p : Protocol.values()) {
@@ -84,6 +87,24 @@ public class TunnelRegistry {
     public Tunnel lookup(String routeKey) {
         Tunnel tunnel = local.get(routeKey);
         return tunnel != null ? tunnel : remote.get(routeKey);
+    }
+
+    /**
+     * Where to look for a route that is not known here (the cluster directory, which may
+     * know of a tunnel opened on another replica a moment ago, before its announcement
+     * arrived); on a single node, nowhere.
+     */
+    public void lookElsewhere(Function<String, Future<Tunnel>> lookup) {
+        this.elsewhere = lookup;
+    }
+
+    /**
+     * The tunnel of a route {@link #lookup} did not find, if it exists elsewhere; null if not.
+     * Only for misses: public connections to known routes never wait for it.
+     */
+    public Future<Tunnel> lookupMissed(String routeKey) {
+        Tunnel tunnel = lookup(routeKey);
+        return tunnel != null ? Future.succeededFuture(tunnel) : elsewhere.apply(routeKey);
     }
 
     /**

@@ -20,7 +20,7 @@ import io.tunneld.protocol.ReqTunnel;
 @ApplicationScoped
 public class UrlAssigner {
 
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     private static final char[] RANDOM_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     private static final int RANDOM_LENGTH = 12;
 
@@ -43,14 +43,17 @@ public class UrlAssigner {
 
     /**
      * The host the request names, validated and lower-cased, or null when it asks for a
-     * random one.
+     * random one. A subdomain is one DNS label: a wildcard certificate for {@code *.<domain>}
+     * covers one label only, and a dotted one could shadow names meant for hostnames. Names
+     * are checked as sent, before lower-casing: {@code toLowerCase} maps some non-ASCII
+     * letters to ASCII ones (the Kelvin sign to {@code k}).
      */
     public String requestedHost(ReqTunnel request) {
         if (!request.hostname().isEmpty()) {
-            String host = request.hostname().toLowerCase(Locale.ROOT);
-            if (!isDnsName(host)) {
+            if (!isDnsName(request.hostname())) {
                 throw new TunnelException("Invalid hostname \"" + PeerText.printable(request.hostname()) + '"');
             }
+            String host = request.hostname().toLowerCase(Locale.ROOT);
             if (allowedDomains.stream().noneMatch(d -> host.endsWith("." + d))) {
                 throw new TunnelException("Hostname " + host + " is not allowed here; use a name under "
                         + String.join(", ", allowedDomains));
@@ -58,11 +61,10 @@ public class UrlAssigner {
             return host;
         }
         if (!request.subdomain().isEmpty()) {
-            String sub = request.subdomain().toLowerCase(Locale.ROOT);
-            String host = sub + "." + domain;
-            if (!isDnsName(host)) {
+            String host = request.subdomain().toLowerCase(Locale.ROOT) + "." + domain;
+            if (!LABEL.matcher(request.subdomain()).matches() || !isDnsName(host)) {
                 throw new TunnelException("Invalid subdomain \"" + PeerText.printable(request.subdomain()) + '"'
-                        + ": use letters, digits and hyphens");
+                        + ": use one label of letters, digits and hyphens");
             }
             return host;
         }

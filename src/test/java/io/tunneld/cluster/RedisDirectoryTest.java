@@ -23,11 +23,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tunneld.testsupport.RedisClusterServers;
 import io.tunneld.testsupport.RedisServer;
 import io.tunneld.testsupport.VertxTest;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 
 /** The directory's scripts against a real redis-server: who wins, who may take over, what expires. */
@@ -229,6 +232,29 @@ class RedisDirectoryTest extends VertxTest {
             eventually(() -> subscriptions.get() == 2);
             assertFalse(await(a.renew("a:1", LEASE)), "an emptied Redis has lost the lease");
             assertTrue(await(a.renew("a:1", LEASE)));
+            listener.stop();
+        }
+    }
+
+    @Test
+    void theScriptsAndAnnouncementsWorkOnARedisCluster() throws Exception {
+        try (RedisClusterServers nodes = new RedisClusterServers()) {
+            RedisOptions options = new RedisOptions().setType(RedisClientType.CLUSTER);
+            nodes.urls().forEach(options::addConnectionString);
+            Redis client = Redis.createClient(vertx, options);
+            RedisDirectory a = new RedisDirectory(vertx, client, prefix, "a", TIMEOUT,
+                    new SimpleMeterRegistry().timer("latency"));
+            List<DirectoryEvent> events = new CopyOnWriteArrayList<>();
+            AtomicInteger subscriptions = new AtomicInteger();
+            DirectoryEvents listener = new DirectoryEvents(vertx, client, a.channel(), events::add,
+                    subscriptions::incrementAndGet);
+            listener.start();
+            eventually(() -> subscriptions.get() == 1);
+            await(a.renew("a:1", LEASE));
+            assertTrue(await(a.openSession("c9", "token-1", "a-c9")).granted());
+            assertEquals(0, await(a.claimRoutes("a-c9", "c9", "token-1", route("clustered", "a", "c9", "token-1"))));
+            assertEquals("a", await(a.snapshot()).routes().get("clustered").replica());
+            eventually(() -> events.size() == 3);
             listener.stop();
         }
     }

@@ -4,21 +4,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.HashMap;
 import java.util.Map;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.tunneld.testsupport.PemFiles;
+import io.tunneld.testsupport.StartLog;
 
 /**
- * Two listeners that cannot start: the public HTTP port is already taken by someone else,
- * and the HTTPS certificate files do not exist. The tunnel port has good files of its own.
+ * Three listeners that cannot start: the public HTTP port is already taken by someone else, the
+ * tunnel port's key file does not exist, and the HTTPS key belongs to another certificate. The
+ * log is written to a file, for what the server says at start.
  */
 public class BrokenListenersProfile implements QuarkusTestProfile {
 
     /** Held open for the whole test run. */
     static final ServerSocket SQUATTER;
-    /** Where the HTTPS certificate and key are said to be. */
-    static final String MISSING_DIR = "/nonexistent/tunneld/";
 
     static {
         try {
@@ -30,13 +31,17 @@ public class BrokenListenersProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        PemFiles tunnelPem = PemFiles.selfSigned("localhost", "*.localhost");
-        return Map.of(
+        PemFiles tunnel = PemFiles.selfSigned("localhost", "*.localhost");
+        PemFiles https = PemFiles.selfSigned("localhost", "*.localhost");
+        PemFiles other = PemFiles.selfSigned("localhost", "*.localhost");
+        Map<String, String> config = new HashMap<>(StartLog.configOverrides());
+        config.putAll(Map.of(
                 "tunneld.http.host", "127.0.0.1",
                 "tunneld.http.port", String.valueOf(SQUATTER.getLocalPort()),
-                "tunneld.https.tls.cert-file", MISSING_DIR + "tls.crt",
-                "tunneld.https.tls.key-file", MISSING_DIR + "tls.key",
-                "tunneld.tunnel.tls.cert-file", tunnelPem.cert().toString(),
-                "tunneld.tunnel.tls.key-file", tunnelPem.key().toString());
+                "tunneld.tunnel.tls.cert-file", tunnel.cert().toString(),
+                "tunneld.tunnel.tls.key-file", tunnel.key().resolveSibling("missing.key").toString(),
+                "tunneld.https.tls.cert-file", https.cert().toString(),
+                "tunneld.https.tls.key-file", other.key().toString()));
+        return config;
     }
 }

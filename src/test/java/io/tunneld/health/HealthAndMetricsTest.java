@@ -8,10 +8,25 @@ import static io.tunneld.testsupport.Metrics.value;
 import static io.tunneld.testsupport.Metrics.valueOrZero;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.tunneld.testsupport.Eventually.eventually;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
+
+import io.restassured.RestAssured;
+import io.tunneld.listener.ServingLoops;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.tunneld.testclient.NgrokTestClient;
@@ -24,6 +39,9 @@ import io.tunneld.testsupport.TunneldTest;
 @QuarkusTest
 class HealthAndMetricsTest extends TunneldTest {
 
+    @Inject
+    ServingLoops loops;
+
     @Test
     void readinessReportsEveryListenerBound() {
         given().when().get("/q/health/ready").then().statusCode(200)
@@ -34,16 +52,68 @@ class HealthAndMetricsTest extends TunneldTest {
     }
 
     @Test
-    void livenessChecksTheEventLoop() {
-        given().when().get("/q/health/live").then().statusCode(200)
+    void livenessProbesEveryServingLoop() {
+        Map<String, Object> data = given().when().get("/q/health/live").then().statusCode(200)
                 .body("checks.name", hasItem("event-loop"))
-                .body("checks.find { it.name == 'event-loop' }.status", equalTo("UP"));
+                .body("checks.find { it.name == 'event-loop' }.status", equalTo("UP"))
+                .extract().path("checks.find { it.name == 'event-loop' }.data");
+        assertEquals(loops.contexts().size(), data.get("loops"), String.valueOf(data));
+        assertEquals(loops.contexts().size(),
+                data.values().stream().filter(v -> String.valueOf(v).startsWith("answered in ")).count(),
+                "each serving loop answered: " + data);
+    }
+
+    /**
+     * One serving loop stuck: liveness is DOWN and names it, answered by the health endpoint
+     * on another loop, and UP again once the loop runs. The health request itself lands on
+     * any of Quarkus's loops, the stuck one included, so it is asked on several connections
+     * at once and the first answer counts.
+     */
+    @Test
+    void aStuckServingLoopTurnsLivenessDownUntilItRunsAgain() throws Exception {
+        given().when().get("/q/health/live").then().statusCode(200);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<String> stuck = new CompletableFuture<>();
+        loops.contexts().get(loops.contexts().size() - 1).runOnContext(v -> {
+            stuck.complete(Thread.currentThread().getName());
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        ExecutorService askers = Executors.newFixedThreadPool(4);
+        try {
+            String thread = stuck.get(5, TimeUnit.SECONDS);
+            List<CompletableFuture<String>> answers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                answers.add(CompletableFuture.supplyAsync(HealthAndMetricsTest::liveness, askers));
+            }
+            String answer = (String) CompletableFuture.anyOf(answers.toArray(CompletableFuture[]::new))
+                    .get(15, TimeUnit.SECONDS);
+            assertTrue(answer.startsWith("HTTP/1.1 503 "), answer);
+            assertTrue(answer.contains("\"error\": \"no answer within 2 s from " + thread + "\""), answer);
+        } finally {
+            release.countDown();
+            askers.shutdown();
+        }
+        eventually(() -> liveness().startsWith("HTTP/1.1 200 "));
+    }
+
+    /** GET /q/health/live on a new connection, the whole answer. */
+    private static String liveness() {
+        try {
+            return PublicClient.exchange(PublicClient.plain(RestAssured.port),
+                    "GET /q/health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
     void sessionsAndTunnelsAreReportedAndAFreshSessionIsNotOverdue() throws Exception {
         try (NgrokTestClient c = authed("test-token-1")) {
-            c.reqTunnel("http", "", "health", "", 0);
+            assertEquals("", c.reqTunnel("http", "", "health", "", 0).get(0).str("Error"));
             given().when().get("/q/health/well").then().statusCode(200)
                     .body("checks.find { it.name == 'sessions' }.status", equalTo("UP"))
                     .body("checks.find { it.name == 'sessions' }.data.heartbeatsOverdue", equalTo(0));
@@ -51,28 +121,6 @@ class HealthAndMetricsTest extends TunneldTest {
             assertTrue(body.matches("(?s).*\"controls\": *[1-9].*"), body);
             assertTrue(body.matches("(?s).*\"tunnelsHttp\": *[1-9].*"), body);
         }
-    }
-
-    /**
-     * The one slow test (about 26 s): the overdue threshold is the client's 20 s ping interval
-     * plus grace, fixed on purpose, and the default 30 s heartbeat reaps only after it.
-     */
-    @Test
-    void aSessionSilentForTwentyFiveSecondsIsOverdueUntilItPings() throws Exception {
-        try (NgrokTestClient c = authed("test-token-1")) {
-            int before = overdue();
-            Thread.sleep(25_500);
-            int silent = overdue();
-            assertTrue(silent >= before + 1, "overdue after 25 s without Ping: " + before + " then " + silent);
-            c.ping();
-            c.awaitFrame("Pong", WAIT);
-            assertEquals(silent - 1, overdue(), "a Ping makes it current again");
-        }
-    }
-
-    private static int overdue() {
-        return given().when().get("/q/health/well").then().statusCode(200).extract()
-                .path("checks.find { it.name == 'sessions' }.data.heartbeatsOverdue");
     }
 
     @Test
@@ -85,12 +133,12 @@ class HealthAndMetricsTest extends TunneldTest {
         double waits = value("tunneld_proxy_wait_seconds_count{outcome=\"found\"}");
 
         try (NgrokTestClient bad = connect()) {
-            bad.auth("wrong", "");
+            assertTrue(bad.auth("wrong", "").str("Error").contains("invalid auth token"));
         }
         try (var s = NgrokTestClient.openTls("127.0.0.1", ports.tunnel())) {
             s.getOutputStream().write(WireFrames.encode("Ping", java.util.Map.of()));
             s.setSoTimeout(5000);
-            s.getInputStream().read();
+            assertEquals(-1, s.getInputStream().read(), "a Ping as first frame: closed");
         }
         try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed("test-token-1")) {
             forwardHttp(c, "metered", "", echo.port());
@@ -101,10 +149,10 @@ class HealthAndMetricsTest extends TunneldTest {
             assertTrue(value("tunneld_bytes_in_bytes_total") >= bytesIn + request.length(), "bytes in");
             assertTrue(value("tunneld_bytes_out_bytes_total") >= bytesOut + request.length(), "bytes out");
         }
-        assertTrue(value("tunneld_auth_failures_total") >= authFailures + 1, "auth failures");
-        assertTrue(value("tunneld_frames_rejected_total{reason=\"unexpected\"}") >= rejected + 1, "rejected frames");
+        assertEquals(authFailures + 1, value("tunneld_auth_failures_total"), "auth failures");
+        assertEquals(rejected + 1, value("tunneld_frames_rejected_total{reason=\"unexpected\"}"), "rejected frames");
         assertTrue(value("tunneld_public_connections_total{protocol=\"http\"}") >= httpConnections + 1, "connections");
         assertTrue(value("tunneld_proxy_wait_seconds_count{outcome=\"found\"}") >= waits + 1, "proxy waits");
-        value("tunneld_heartbeats_lost_total"); // published from the start; counted in LimitsTest
+        assertTrue(value("tunneld_heartbeats_lost_total") >= 0, "published from the start; counted in LimitsTest");
     }
 }

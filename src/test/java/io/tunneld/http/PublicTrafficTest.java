@@ -103,10 +103,23 @@ class PublicTrafficTest extends TunneldTest {
     }
 
     @Test
+    void onlySpacesAndTabsAroundTheHostAreIgnoredNotControlCharacters() throws Exception {
+        tunnel("http", "ows", "", echo.port());
+        String request = "GET / HTTP/1.1\r\nHost:\t " + host("ows") + " \t\r\n\r\n";
+        assertEquals(request, PublicClient.echo(ports.http(), request));
+        for (String host : new String[] { "\u0000" + host("ows"), host("ows") + "\u0001", "\u000b" + host("ows"),
+                host("ows") + "\u001f" }) {
+            String answer = PublicClient.get(ports.http(), host, "/");
+            assertTrue(answer.startsWith("HTTP/1.0 400 Bad Request\r\n"), host + " -> " + answer);
+        }
+    }
+
+    @Test
     void basicAuthIsEnforced() throws Exception {
         tunnel("http", "locked", "user:pass", echo.port());
         for (String[] headers : new String[][] { {}, { "Authorization: Basic d3Jvbmc6d3Jvbmc=" },
-                { "Authorization: Bearer dXNlcjpwYXNz" } }) {
+                { "Authorization: Bearer dXNlcjpwYXNz" }, { "Authorization: Basic \u0001dXNlcjpwYXNz" },
+                { "Authorization: Basic dXNlcjpwYXNz\u0000" } }) {
             String answer = PublicClient.get(ports.http(), host("locked"), "/", headers);
             assertTrue(answer.startsWith("HTTP/1.0 401 Not Authorized\r\n"), answer);
             assertTrue(answer.contains("\r\nWWW-Authenticate: Basic realm=\"ngrok\"\r\n"), answer);

@@ -27,6 +27,13 @@ public class SmallLimitsProfile implements QuarkusTestProfile {
                 Map.entry("tunneld.limits.control-write-queue", "8"),
                 Map.entry("tunneld.timeouts.heartbeat", "2s"),
                 Map.entry("tunneld.timeouts.sweep-interval", "1s"),
-                Map.entry("tunneld.timeouts.proxy-idle", "2s"));
+                Map.entry("tunneld.timeouts.proxy-idle", "2s"),
+                Map.entry("tunneld.timeouts.url-affinity", "1s"),
+                Map.entry("tunneld.timeouts.joined-idle", "1500ms"),
+                Map.entry("tunneld.timeouts.first-frame", "10s"),
+                Map.entry("tunneld.timeouts.proxy-wait", "10s"),
+                Map.entry("tunneld.limits.waiting-per-tunnel", "2"),
+                Map.entry("tunneld.limits.unidentified-connections", "6"),
+                Map.entry("tunneld.limits.unidentified-connections-per-address", "3"));
     }
 }

@@ -85,6 +85,23 @@ class FrameCodecTest {
     }
 
     @Test
+    void valuesOfAnotherJsonTypeAreRefusedAsGoRefusesThem() throws Exception {
+        for (String payload : List.of("{\"Subdomain\":123}", "{\"Protocol\":true}", "{\"Hostname\":1.5}",
+                "{\"Protocol\":[\"http\"]}", "{\"Protocol\":{}}", "{\"RemotePort\":\"10001\"}",
+                "{\"RemotePort\":10001.0}", "{\"RemotePort\":1e4}", "{\"RemotePort\":true}")) {
+            String frame = "{\"Type\":\"ReqTunnel\",\"Payload\":" + payload + "}";
+            assertThrows(ProtocolException.class, () -> FrameCodec.decode(Buffer.buffer(frame)), frame);
+        }
+        for (String frame : List.of("{\"Type\":\"Auth\",\"Payload\":{\"Version\":2}}",
+                "{\"Type\":\"RegProxy\",\"Payload\":{\"ClientId\":12345678}}", "{\"Type\":7,\"Payload\":{}}")) {
+            assertThrows(ProtocolException.class, () -> FrameCodec.decode(Buffer.buffer(frame)), frame);
+        }
+        assertEquals(new ReqTunnel("", "", "", "", "", 0), FrameCodec.decode(Buffer.buffer(
+                "{\"Type\":\"ReqTunnel\",\"Payload\":{\"Protocol\":null,\"RemotePort\":null}}")),
+                "null is Go's zero value");
+    }
+
+    @Test
     void readerReassemblesFramesSplitAnywhere() {
         Buffer stream = Buffer.buffer()
                 .appendBuffer(FrameCodec.encode(new Ping()))

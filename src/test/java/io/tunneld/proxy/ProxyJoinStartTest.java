@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,49 +17,85 @@ import io.tunneld.testsupport.EventLoops;
 import io.tunneld.testsupport.Interposed;
 import io.tunneld.testsupport.VertxTest;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
- * {@link ProxyJoin#start} with the public connection and the proxy on different event loops:
- * the client's answer arrives on the proxy's loop while the public loop is still joining.
- * The test holds the public loop inside the proxy's write for long enough that the answer
- * is in before the join goes on; it must still reach the public side.
+ * {@link ProxyJoin#start} with the public connection and the proxy on different event loops,
+ * and the proxy's loop acting while the public loop joins: the client's answer arrives (the
+ * test holds the public loop inside the proxy's write for long enough that the answer is in
+ * before the join goes on; it must still reach the public side), or the proxy closes before
+ * the join's close handlers are on it (the public side must be closed too).
  */
 class ProxyJoinStartTest extends VertxTest {
 
     @Test
     void anAnswerThatComesAtOnceOnTheProxysLoopReachesThePublicSide() throws Exception {
-        EventLoop publicLoop = loop(0);
-        EventLoop proxyLoop = loop(1);
-        // The client end of the proxy, on the proxy's loop too (the public loop will be busy):
-        // answers as soon as StartProxy (here "start") arrives.
-        NetServer client = EventLoops.on(vertx, proxyLoop, () -> vertx.createNetServer()
-                .connectHandler(socket -> socket.handler(data -> socket.write("answer"))).listen(0, "127.0.0.1"));
+        // The client end answers as soon as StartProxy (here "start") arrives.
+        NetSocket proxy = proxyTo(socket -> socket.handler(data -> socket.write("answer")));
         Buffer lost = Buffer.buffer();
-        NetSocket proxy = EventLoops.on(vertx, proxyLoop, () -> vertx.createNetClient().connect(client.actualPort(), "127.0.0.1"));
         proxy.handler(lost::appendBuffer); // as the pool leaves an idle proxy
 
+        try (Socket visitor = visitorJoinedTo(answeredDuringWrite((NetSocketInternal) proxy))) {
+            InputStream in = visitor.getInputStream();
+            assertEquals("answer", new String(in.readNBytes("answer".length()), StandardCharsets.US_ASCII));
+            assertEquals("", lost.toString(), "nothing went to the idle handler");
+        }
+    }
+
+    @Test
+    void aProxyThatClosesOnItsLoopAfterItWasTakenClosesThePublicSide() throws Exception {
+        NetSocket proxy = proxyTo(socket -> { });
+        proxy.closeHandler(v -> { }); // as the pool leaves an idle proxy: its close is the pool's business
+
+        try (Socket visitor = visitorJoinedTo(closedOnItsLoopFirst((NetSocketInternal) proxy))) {
+            assertEquals(-1, visitor.getInputStream().read(), "the visitor is not left joined to nothing");
+        }
+    }
+
+    /**
+     * A proxy connection on the second event loop, its client end there too (the public
+     * side's loop will be busy) and served by {@code clientEnd}.
+     */
+    private NetSocket proxyTo(Handler<NetSocket> clientEnd) throws Exception {
+        NetServer client = EventLoops.on(vertx, loop(1), () -> vertx.createNetServer()
+                .connectHandler(clientEnd).listen(0, "127.0.0.1"));
+        return EventLoops.on(vertx, loop(1), () -> vertx.createNetClient().connect(client.actualPort(), "127.0.0.1"));
+    }
+
+    /** A visitor's connection, on the first event loop, joined to {@code proxy} by {@link ProxyJoin#start}. */
+    private Socket visitorJoinedTo(NetSocketInternal proxy) throws Exception {
+        EventLoop publicLoop = loop(0);
         CompletableFuture<NetSocket> accepted = new CompletableFuture<>();
         NetServer publicPort = EventLoops.on(vertx, publicLoop, () -> vertx.createNetServer().connectHandler(socket -> {
             ProxyJoin.hold(socket);
             accepted.complete(socket);
         }).listen(0, "127.0.0.1"));
-        try (Socket visitor = new Socket(InetAddress.getLoopbackAddress(), publicPort.actualPort())) {
-            NetSocket publicSide = accepted.get(5, TimeUnit.SECONDS);
-            EventLoops.on(vertx, publicLoop, () -> {
-                ProxyJoin.start(publicSide, answeredDuringWrite((NetSocketInternal) proxy), Buffer.buffer("start"),
-                        n -> { }, n -> { });
-                return Future.succeededFuture();
-            });
+        Socket visitor = new Socket(InetAddress.getLoopbackAddress(), publicPort.actualPort());
+        visitor.setSoTimeout(5000);
+        NetSocket publicSide = accepted.get(5, TimeUnit.SECONDS);
+        EventLoops.on(vertx, publicLoop, () -> {
+            ProxyJoin.start(publicSide, proxy, Buffer.buffer("start"), n -> { }, n -> { });
+            return Future.succeededFuture();
+        });
+        return visitor;
+    }
 
-            visitor.setSoTimeout(5000);
-            InputStream in = visitor.getInputStream();
-            assertEquals("answer", new String(in.readNBytes("answer".length()), StandardCharsets.US_ASCII));
-            assertEquals("", lost.toString(), "nothing went to the idle handler");
-        }
+    /**
+     * {@code real}, except that the first thing the join does with it, the proxy closes on its
+     * own loop (the client went away), and its close handler (still the pool's) has run.
+     */
+    private static NetSocketInternal closedOnItsLoopFirst(NetSocketInternal real) {
+        AtomicBoolean first = new AtomicBoolean(true);
+        return Interposed.netSocket(real, (method, args, proceed) -> {
+            if (first.getAndSet(false)) {
+                real.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            }
+            return proceed.call();
+        });
     }
 
     /**

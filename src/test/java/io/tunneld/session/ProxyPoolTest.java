@@ -5,12 +5,16 @@ import static io.tunneld.testsupport.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +24,7 @@ import io.netty.channel.EventLoop;
 import io.tunneld.testsupport.EventLoops;
 import io.tunneld.testsupport.VertxTest;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.NetServer;
@@ -66,7 +71,8 @@ class ProxyPoolTest extends VertxTest {
         // 1.x would have asked for one per use (4 in all); the burst doubles the spares.
         assertEquals(LIMIT, asked.get(), "three waiters, no proxy: several requests at once, up to the limit");
 
-        for (NetSocket proxy : proxiesOn(x, LIMIT)) {
+        List<NetSocket> proxies = proxiesOn(x, LIMIT);
+        for (NetSocket proxy : proxies) {
             pool.registered(new LocalProxy(proxy));
         }
         for (Promise<PooledProxy> promise : waiting) {
@@ -77,9 +83,9 @@ class ProxyPoolTest extends VertxTest {
         for (int i = 0; i < 5; i++) {
             pool.sweep(LONG, false);
         }
-        eventually(() -> closedByPool.get() >= 6);
-        Thread.sleep(200); // and no more than that
-        assertEquals(6, closedByPool.get(), "one spare kept, the three in use untouched");
+        afterQueuedTasks(x);
+        assertEquals(4, openCount(proxies), "one spare kept, the three in use untouched");
+        eventually(() -> closedByPool.get() == 6);
     }
 
     @Test
@@ -122,8 +128,7 @@ class ProxyPoolTest extends VertxTest {
 
         // A quiet interval: back to one spare.
         pool.sweep(LONG, false);
-        eventually(() -> openCount(List.of(onY, onX.get(2))) == 1);
-        Thread.sleep(200); // and no more than that
+        afterQueuedTasks(x, y);
         assertEquals(1, openCount(List.of(onY, onX.get(2))));
     }
 
@@ -143,6 +148,49 @@ class ProxyPoolTest extends VertxTest {
     }
 
     @Test
+    void noProxyIsHandedToAWaiterAfterThePoolClosed() throws Exception {
+        ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
+        NetSocket proxy = proxiesOn(x, 1).get(0);
+        Promise<PooledProxy> waiting = Promise.promise();
+        acquire(pool, EventLoops.contextOn(vertx, y), waiting);
+
+        // The waiter's loop is busy while the proxy comes and the session closes: the proxy's
+        // hand-over reaches the waiter's loop only after close().
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        EventLoops.contextOn(vertx, y).runOnContext(v -> {
+            busy.countDown();
+            try {
+                done.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(busy.await(5, TimeUnit.SECONDS));
+        pool.registered(new LocalProxy(proxy));
+        pool.close();
+        done.countDown();
+
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> await(waiting.future()));
+        assertEquals("client session closed", failed.getCause().getMessage());
+        eventually(() -> closedByPool.get() == 1);
+    }
+
+    @Test
+    void aProxyThatClosedBeforeItWasPlacedIsNotParked() throws Exception {
+        ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
+        NetSocket proxy = proxiesOn(x, 1).get(0);
+        proxy.close();
+        eventually(() -> !isOpen(proxy));
+
+        // As a proxy returned unused from a public connection's loop, closed on its own meanwhile.
+        pool.place(new LocalProxy(proxy));
+        Promise<PooledProxy> promise = Promise.promise();
+        acquire(pool, EventLoops.contextOn(vertx, x), promise);
+        assertFalse(promise.future().isComplete(), "no dead proxy handed out: the connection waits for a live one");
+    }
+
+    @Test
     void aWaiterOnAnotherReplicaGetsAProxyParkedThereBeforeOneParkedHere() throws Exception {
         ProxyPool pool = new ProxyPool(vertx, () -> { }, LIMIT, LONG);
         pool.registered(new LocalProxy(proxiesOn(x, 1).get(0)));
@@ -159,6 +207,11 @@ class ProxyPoolTest extends VertxTest {
         @Override
         public Object place() {
             return replica;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
         }
 
         @Override
@@ -182,6 +235,17 @@ class ProxyPoolTest extends VertxTest {
 
     private static NetSocket socketOf(PooledProxy proxy) {
         return ((LocalProxy) proxy).socket();
+    }
+
+    /**
+     * Returns once each loop has run the tasks queued on it so far: the pool closes a proxy from
+     * the caller's thread by queueing the close on the proxy's loop, so after this every close
+     * a sweep made has taken effect, and a proxy still open was kept.
+     */
+    private void afterQueuedTasks(EventLoop... loops) throws Exception {
+        for (EventLoop loop : loops) {
+            EventLoops.on(vertx, loop, () -> Future.succeededFuture());
+        }
     }
 
     private static boolean isOpen(NetSocket socket) {

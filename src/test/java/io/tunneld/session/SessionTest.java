@@ -104,14 +104,18 @@ class SessionTest extends TunneldTest {
 
     @Test
     void absurdLengthClosesOnlyThatConnection() throws Exception {
+        String invalid = "tunneld_frames_rejected_total{reason=\"invalid\"}";
         try (NgrokTestClient bystander = connect()) {
             bystander.auth("test-token-1", "");
             for (long length : new long[] { 1L << 40, -5, 0, 4097 }) {
+                double before = Metrics.valueOrZero(invalid);
                 try (SSLSocket s = NgrokTestClient.openTls("127.0.0.1", ports.tunnel())) {
                     s.getOutputStream().write(WireFrames.header(length));
                     s.getOutputStream().flush();
                     assertClosed(s);
                 }
+                // Refused for its length, not closed later by the first-frame deadline.
+                assertEquals(before + 1, Metrics.valueOrZero(invalid), "length " + length);
             }
             bystander.ping();
             assertNotNull(bystander.awaitFrame("Pong", WAIT), "other sessions are not disturbed");

@@ -65,6 +65,8 @@ public final class NgrokTestClient implements AutoCloseable {
     private volatile boolean goStyleWrites = true;
     private volatile boolean goStyleReads = true;
     private volatile IOException readerError;
+    /** Whether the control connection ended by the server's doing: end of stream or a reset. */
+    private volatile boolean closedByServer;
     private Thread heartbeat;
 
     private NgrokTestClient(String host, int port, TlsDialer dialer, SSLSocket control) throws IOException {
@@ -225,17 +227,26 @@ public final class NgrokTestClient implements AutoCloseable {
     }
 
     /**
-     * Waits until the control connection has ended: closed or reset by the server, a frame this client
-     * could not read (see {@link #readerError()}), or {@link #close()}. Starts the reader if needed.
+     * Waits until the server has closed or reset the control connection; false if it has not within
+     * {@code timeout} or if this client closed it first. Starts the reader if needed.
+     *
+     * @throws AssertionError if the connection ended because this client could not read a frame or a
+     *                        frame stalled (see {@link #readerError()}): the server did not close it then
      */
     public boolean awaitClosed(Duration timeout) {
         ensureReader();
         try {
-            return controlDone.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (!controlDone.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
+        if (!closedByServer && readerError != null) {
+            throw new AssertionError("the control connection ended on this client's side: " + readerError, readerError);
+        }
+        return closedByServer;
     }
 
     /** Why the control reader stopped, or {@code null} if it is running or saw a clean end of stream. */
@@ -420,6 +431,7 @@ public final class NgrokTestClient implements AutoCloseable {
                 try {
                     int first = controlIn.read();
                     if (first < 0) {
+                        closedByServer = !closed.get();
                         return;
                     }
                     controlIn.unread(first);
@@ -429,9 +441,16 @@ public final class NgrokTestClient implements AutoCloseable {
                 }
                 dispatch(readFrame(controlIn));
             }
-        } catch (IOException e) {
+        } catch (MalformedFrameException | SocketTimeoutException e) {
+            // This client gave up on what the server sent (or on a frame that stalled): no close.
             if (!closed.get()) {
                 readerError = e;
+            }
+        } catch (IOException e) {
+            // A reset, or the end of the stream in the middle of a frame: the server ended it.
+            if (!closed.get()) {
+                readerError = e;
+                closedByServer = true;
             }
         } finally {
             // Like 1.x, a control that fails to read is dropped.

@@ -3,6 +3,7 @@ package io.tunneld.testclient;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,16 +14,29 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
-/** Checks the framing helpers against frames captured from the Go client; needs no server. */
+import io.tunneld.tls.SelfSignedCertificate;
+
+/**
+ * Checks the framing helpers against frames captured from the Go client, and what the client
+ * makes of a server's close; needs no tunneld.
+ */
 class NgrokTestClientSelfTest {
 
     private static final String AUTH_JSON = "{\"Type\":\"Auth\",\"Payload\":{\"Version\":\"2\",\"MmVersion\":\"1.7\","
@@ -126,6 +140,71 @@ class NgrokTestClientSelfTest {
         WireFrames.writeChunked(recorder, new byte[10], 4, Duration.ZERO);
         assertEquals(List.of(4, 4, 2), writes);
         assertTrue(WireFrames.MAX_BODY > 16 * 1024);
+    }
+
+    @Test
+    void awaitClosedMeansTheServerClosedItNotThatThisClientCouldNotRead() throws Exception {
+        byte[] malformed = WireFrames.encodeRaw("{not json");
+        try (FakeTlsServer server = new FakeTlsServer(socket -> {
+            socket.getOutputStream().write(malformed);
+            socket.getInputStream().transferTo(OutputStream.nullOutputStream()); // and keeps it open
+        }); NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", server.port())) {
+            AssertionError error = assertThrows(AssertionError.class, () -> c.awaitClosed(Duration.ofSeconds(5)));
+            assertInstanceOf(MalformedFrameException.class, error.getCause());
+        }
+        try (FakeTlsServer server = new FakeTlsServer(socket -> socket.close());
+                NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", server.port())) {
+            assertTrue(c.awaitClosed(Duration.ofSeconds(5)), "closed by the server");
+        }
+        try (FakeTlsServer server = new FakeTlsServer(socket -> socket.getInputStream().transferTo(OutputStream.nullOutputStream()));
+                NgrokTestClient c = NgrokTestClient.connect("127.0.0.1", server.port())) {
+            c.close();
+            assertFalse(c.awaitClosed(Duration.ofSeconds(5)), "closed by this client");
+        }
+    }
+
+    /** A TLS server on loopback that completes each handshake, handles the connection as told, and closes it. */
+    private static final class FakeTlsServer implements AutoCloseable {
+
+        /** What the server does with one connection. */
+        interface Behaviour {
+            void serve(Socket socket) throws IOException;
+        }
+
+        private final ServerSocket server;
+
+        FakeTlsServer(Behaviour behaviour) throws Exception {
+            SelfSignedCertificate generated = SelfSignedCertificate.create(List.of("localhost"), Duration.ofDays(1));
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("server", generated.privateKey(), new char[0], new Certificate[] { generated.certificate() });
+            KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            managers.init(keys, new char[0]);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(managers.getKeyManagers(), null, null);
+            server = context.getServerSocketFactory().createServerSocket(0, 5, InetAddress.getLoopbackAddress());
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (SSLSocket socket = (SSLSocket) server.accept()) {
+                        socket.startHandshake();
+                        behaviour.serve(socket);
+                    } catch (IOException e) {
+                        // the client went away, or the server was closed
+                    }
+                }
+            }, "fake-tls-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
     }
 
     private static Frame assertDoesNotThrowRead(byte[] frame) {

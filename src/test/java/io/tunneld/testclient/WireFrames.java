@@ -62,7 +62,8 @@ public final class WireFrames {
      * Reads one frame leniently: header fully, then body fully however many reads it takes.
      *
      * @throws EOFException on end of stream before the first header byte (a clean close)
-     * @throws IOException  on a truncated frame, an absurd length or a body that is not a JSON object
+     * @throws MalformedFrameException on an absurd length or a body that is not a JSON object
+     * @throws IOException  on a truncated frame (the peer closed in the middle of it)
      */
     public static Frame read(InputStream in) throws IOException {
         int length = readHeader(in);
@@ -87,7 +88,7 @@ public final class WireFrames {
             throw new IOException("truncated frame: end of stream after header claiming " + length + " bytes");
         }
         if (got != length) {
-            throw new IOException("Expected to read " + length + " bytes, but only read " + got);
+            throw new MalformedFrameException("Expected to read " + length + " bytes, but only read " + got);
         }
         return parse(body, true);
     }
@@ -127,19 +128,24 @@ public final class WireFrames {
         }
         long length = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (length < 0 || length > MAX_BODY) {
-            throw new IOException("absurd frame length " + length);
+            throw new MalformedFrameException("absurd frame length " + length);
         }
         return (int) length;
     }
 
     private static Frame parse(byte[] body, boolean requirePayload) throws IOException {
-        JsonNode root = MAPPER.readTree(body);
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw new MalformedFrameException("frame body is not JSON: " + new String(body, StandardCharsets.UTF_8), e);
+        }
         if (!(root instanceof ObjectNode envelope)) {
-            throw new IOException("frame body is not a JSON object: " + new String(body, StandardCharsets.UTF_8));
+            throw new MalformedFrameException("frame body is not a JSON object: " + new String(body, StandardCharsets.UTF_8));
         }
         JsonNode payload = envelope.get("Payload");
         if (requirePayload && (payload == null || !(payload.isObject() || payload.isNull()))) {
-            throw new IOException("frame has no Payload object: " + new String(body, StandardCharsets.UTF_8));
+            throw new MalformedFrameException("frame has no Payload object: " + new String(body, StandardCharsets.UTF_8));
         }
         JsonNode type = envelope.get("Type");
         return new Frame(type != null && type.isTextual() ? type.textValue() : "",

@@ -17,8 +17,8 @@ import org.jboss.logmanager.ExtLogRecord;
  */
 public final class LogRecords extends Handler implements AutoCloseable {
 
-    /** A record's formatted text (with any stack trace) and the thread that logged it. */
-    public record Line(String text, String thread) {
+    /** A record's formatted text (with any stack trace), the thread that logged it, and its level. */
+    public record Line(String text, String thread, Level level) {
     }
 
     private final List<Line> lines = new CopyOnWriteArrayList<>();
@@ -41,7 +41,7 @@ public final class LogRecords extends Handler implements AutoCloseable {
             record.getThrown().printStackTrace(new PrintWriter(trace));
             text += trace;
         }
-        lines.add(new Line(text, record instanceof ExtLogRecord ext ? ext.getThreadName() : ""));
+        lines.add(new Line(text, record instanceof ExtLogRecord ext ? ext.getThreadName() : "", record.getLevel()));
     }
 
     @Override

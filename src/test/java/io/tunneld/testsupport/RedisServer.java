@@ -52,6 +52,15 @@ public final class RedisServer implements AutoCloseable {
                 "--save", "", "--appendonly", "no", "--dir", dir.toString());
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile()).start();
+        try {
+            awaitListening(port, process);
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + ": " + Files.readString(dir.resolve("redis.log")));
+        }
+    }
+
+    /** Waits until {@code process} takes connections on {@code port}. */
+    static void awaitListening(int port, Process process) throws IOException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < end) {
             try (Socket probe = new Socket()) {
@@ -64,8 +73,7 @@ public final class RedisServer implements AutoCloseable {
                 sleep(20);
             }
         }
-        throw new IOException("redis-server did not start on port " + port + ": "
-                + Files.readString(dir.resolve("redis.log")));
+        throw new IOException("redis-server did not start on port " + port);
     }
 
     /** Whether it runs now. */
@@ -86,7 +94,7 @@ public final class RedisServer implements AutoCloseable {
         kill();
     }
 
-    private static String binary() {
+    static String binary() {
         for (String candidate : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
             if (new File(candidate).canExecute()) {
                 return candidate;
@@ -96,7 +104,7 @@ public final class RedisServer implements AutoCloseable {
                 + "(Debian's redis-server package) before the tests");
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -2,6 +2,7 @@ package io.tunneld.tls;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -26,7 +27,7 @@ class SelfSignedCertificateTest {
     @Test
     void isAValidSelfSignedV3CertificateForTheNames() throws Exception {
         SelfSignedCertificate generated = SelfSignedCertificate.create(List.of("tunnels.example.com",
-                "*.tunnels.example.com"));
+                "*.tunnels.example.com"), Duration.ofDays(365));
         X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(generated.certificate().getEncoded()));
 
@@ -46,7 +47,7 @@ class SelfSignedCertificateTest {
 
     @Test
     void thePrivateKeySignsForTheCertificatesPublicKey() throws Exception {
-        SelfSignedCertificate generated = SelfSignedCertificate.create(List.of("localhost"));
+        SelfSignedCertificate generated = SelfSignedCertificate.create(List.of("localhost"), Duration.ofDays(1));
         // Through its PKCS#8 encoding, as key stores keep it.
         PrivateKey key = KeyFactory.getInstance("EC")
                 .generatePrivate(new PKCS8EncodedKeySpec(generated.privateKey().getEncoded()));
@@ -78,5 +79,19 @@ class SelfSignedCertificateTest {
                 Der.time(Instant.parse("2049-12-31T23:59:59Z")));
         assertArrayEquals("\u0018\u000f20500101000000Z".getBytes(),
                 Der.time(Instant.parse("2050-01-01T00:00:00Z")));
+    }
+
+    @Test
+    void theSameSeedMakesTheSameCertificateAndKeyAnotherSeedOthers() throws Exception {
+        List<String> names = List.of("localhost", "*.localhost");
+        byte[] seed = "a seed of the cluster".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        SelfSignedCertificate one = SelfSignedCertificate.derived(names, Duration.ofDays(3650), seed);
+        SelfSignedCertificate two = SelfSignedCertificate.derived(names, Duration.ofDays(3650), seed.clone());
+        assertArrayEquals(one.certificate().getEncoded(), two.certificate().getEncoded(), "same bytes, signature included");
+        assertArrayEquals(one.privateKey().getEncoded(), two.privateKey().getEncoded());
+        one.certificate().verify(one.certificate().getPublicKey());
+        SelfSignedCertificate other = SelfSignedCertificate.derived(names, Duration.ofDays(3650),
+                "another seed".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertFalse(java.util.Arrays.equals(one.privateKey().getEncoded(), other.privateKey().getEncoded()));
     }
 }

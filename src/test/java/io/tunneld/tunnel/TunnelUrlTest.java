@@ -75,7 +75,8 @@ class TunnelUrlTest extends TunneldTest {
 
     @Test
     void invalidSubdomainsAreRefused() throws Exception {
-        for (String bad : new String[] { "bad_sub", "-dash", "a..b", "x".repeat(64), "sp ace", "uni\u00e9" }) {
+        for (String bad : new String[] { "bad_sub", "-dash", "a..b", "x".repeat(64), "sp ace", "uni\u00e9",
+                "a.b", "canary.x", "x.canary", "demo\u0000", "\u0000demo", "demo\t", "\u212Aelvin" }) {
             try (NgrokTestClient c = authed("test-token-1")) {
                 Frame f = c.reqTunnel("http", "", bad, "", 0).get(0);
                 assertTrue(f.str("Error").startsWith("Invalid subdomain"), bad + ": " + f.str("Error"));
@@ -122,6 +123,36 @@ class TunnelUrlTest extends TunneldTest {
     void unsupportedProtocolIsRefusedAsOneXSaysIt() throws Exception {
         try (NgrokTestClient c = authed("test-token-1")) {
             assertEquals("Protocol udp is not supported", c.reqTunnel("udp", "", "", "", 0).get(0).str("Error"));
+        }
+    }
+
+    @Test
+    void aProtocolNameIsAWireNameExactlyNothingTrimmedOrFolded() throws Exception {
+        try (NgrokTestClient c = authed("test-token-1")) {
+            assertEquals("", c.reqTunnel("http", "", "exact-proto", "", 0).get(0).str("Error"));
+            for (String bad : new String[] { "http\u0000", "\u0000http", "http\u0001", "http\t", "http\n",
+                    "https\u0000", "tcp\u0000", "http+https\u0000", " http", "http ", "HTTP", "Https", "http+",
+                    "+http", "", "http++https" }) {
+                String error = c.reqTunnel(bad, "", "", "", 0).get(0).str("Error");
+                assertTrue(error.startsWith("Protocol ") && error.endsWith(" is not supported"), bad + ": " + error);
+            }
+            assertEquals("Protocol http? is not supported", c.reqTunnel("http\n", "", "", "", 0).get(0).str("Error"),
+                    "the name is shown printable");
+            c.ping();
+            assertNotNull(c.awaitFrame("Pong", WAIT), "the session with its tunnel stays");
+        }
+    }
+
+    @Test
+    void aHostnameIsCheckedAsSentBeforeItIsLowerCased() throws Exception {
+        try (NgrokTestClient c = authed("test-token-1")) {
+            assertEquals("", c.reqTunnel("http", "", "keeps-session", "", 0).get(0).str("Error"));
+            // U+212A KELVIN SIGN lower-cases to an ASCII 'k'.
+            for (String bad : new String[] { "\u212Aanary.localhost", "app.localhost\u0000", "\tapp.localhost",
+                    "app.localhost." }) {
+                String error = c.reqTunnel("http", bad, "", "", 0).get(0).str("Error");
+                assertTrue(error.startsWith("Invalid hostname"), bad + ": " + error);
+            }
         }
     }
 
