@@ -1,10 +1,11 @@
 """Prints the Markdown results table of src/bench/run.sh.
 
 Reads the raw outputs run.sh keeps in its output directory (wrk-SCENARIO-ROUTE-ROUND.txt,
-iperf3-ROUTE-ROUND.json, cpu-SCENARIO-ROUTE-ROUND.txt, ROUTE being direct or tunnel) and
-takes the figures run.sh measured itself (start-up, RSS) as options. Of several rounds, each
-scenario shows the round with the median ratio (for latency, the median p99 difference), and
-lists the ratios of all rounds.
+iperf3-ROUTE-ROUND.json, cpu-SCENARIO-ROUTE-ROUND.txt, and each tunneld's metrics before and
+after each run, metrics-SCENARIO-ROUTE-ROUND-{before,after}-PROCESS.txt; ROUTE being direct,
+tunnel or cluster) and takes the figures run.sh measured itself (start-up, RSS) as options.
+Of several rounds, each scenario and route shows the round with the median ratio to direct
+(for latency, the median p99 difference), and lists the ratios of all rounds.
 """
 import argparse
 import json
@@ -69,35 +70,93 @@ def round_count(out):
     return len(list(out.glob("wrk-keepalive-direct-*.txt")))
 
 
-def cpu_rows(out, chosen):
-    """Rows of CPU time per unit of work by process, in the round chosen[scenario] of each
-    scenario, and for each scenario the ratio to direct that the machine's cores would allow
-    if tunneld used no CPU at all while the others cost what they cost here: an upper bound
-    for any server with this client."""
-    scenarios = [
-        ("HTTP keep-alive", "keepalive", "nginx", "µs/request", 1e6,
-         lambda route, r: requests(out / f"wrk-keepalive-{route}-{r}.txt")),
-        ("HTTP new connection", "close", "nginx", "µs/request", 1e6,
-         lambda route, r: requests(out / f"wrk-close-{route}-{r}.txt")),
-        ("TCP bulk", "tcp", "iperf3", "ms/GiB", 1e3, lambda route, r: gibibytes(out / f"iperf3-{route}-{r}.json")),
-    ]
+def metrics(path):
+    """(name, labels) -> value, from the tunneld_* lines of /q/metrics that run.sh kept."""
+    values = {}
+    for line in path.read_text().splitlines():
+        m = re.match(r"^(\w+)(?:\{(.*)\})?\s+(\S+)", line)
+        if m:
+            labels = frozenset(re.findall(r'(\w+)="([^"]*)"', m.group(2) or ""))
+            values[(m.group(1), labels)] = float(m.group(3))
+    return values
+
+
+def metric_delta(out, run, role, name, **labels):
+    """How much metric NAME (summed over series with these labels) grew on ROLE during RUN."""
+    def total(when):
+        path = out / f"metrics-{run}-{when}-{role}.txt"
+        return sum(v for (n, ls), v in metrics(path).items() if n == name and set(labels.items()) <= ls)
+    return total("after") - total("before")
+
+
+# Routes through tunneld, and the processes each one adds to the load generator and the local
+# service, in the CPU table's columns.
+ROUTES = {"tunnel": ("tunneld", None, "client", None),
+          "cluster": ("replica-a", "replica-b", "cluster-client", "redis")}
+SCENARIOS = [
+    # label, name, local service, unit, scale, work(out, route, round) -> (amount, seconds)
+    ("HTTP keep-alive", "keepalive", "nginx", "µs/request", 1e6,
+     lambda out, route, r: requests(out / f"wrk-keepalive-{route}-{r}.txt")),
+    ("HTTP new connection", "close", "nginx", "µs/request", 1e6,
+     lambda out, route, r: requests(out / f"wrk-close-{route}-{r}.txt")),
+    ("TCP bulk", "tcp", "iperf3", "ms/GiB", 1e3, lambda out, route, r: gibibytes(out / f"iperf3-{route}-{r}.json")),
+]
+
+
+def cpu_rows(out, chosen, several):
+    """Rows of CPU time per unit of work by process, for each scenario direct (in the round
+    chosen for tunneld), through tunneld and through the cluster (each in its chosen round),
+    and for each route the ratio to direct that the machine's cores would allow if tunneld (or
+    the replicas and Redis) used no CPU at all while the others cost what they cost here: an
+    upper bound for any server with this client."""
     cores = len(os.sched_getaffinity(0))   # as nproc counts them
-    rows, ceilings = [], []
-    for label, name, service, unit, scale, work in scenarios:
-        r = chosen[name]
-        for route in ("direct", "tunnel"):
-            amount, seconds = work(route, r)
+    rows, ceilings = [], {route: [] for route in ROUTES}
+    for label, name, service, unit, scale, work in SCENARIOS:
+        for route in ("direct", *ROUTES):
+            r = chosen[name, "tunnel" if route == "direct" else route]
+            amount, seconds = work(out, route, r)
             per = {k: v * scale / amount for k, v in cpu_seconds(out / f"cpu-{name}-{route}-{r}.txt").items()}
-            parts = [per["load"], per[service]]
-            if route == "tunnel":
-                parts += [per["tunneld"], per["client"]]
-                ceiling = cores * scale / (sum(parts) - per["tunneld"])
-                ceilings.append(f"{label.lower()} {ceiling / direct_rate:.0%}")
-            else:
-                direct_rate = amount / seconds
-            cells = [f"{x:,.1f}" for x in parts] + [""] * (4 - len(parts))   # four process columns
-            rows.append((label, route, *cells, f"{sum(parts):,.1f} {unit}"))
+            cells = [per["load"], per[service]] + [None] * 4
+            if route != "direct":
+                cells[2:] = [per[role] if role else None for role in ROUTES[route]]
+                client = per[ROUTES[route][2]]
+                direct_amount, direct_seconds = work(out, "direct", r)
+                ceiling = cores * scale / (per["load"] + per[service] + client)
+                ceilings[route].append(f"{label.lower()} {ceiling * direct_seconds / direct_amount:.0%}")
+            total = sum(x for x in cells if x is not None)
+            rows.append((label, route + (f", round {r}" if several else ""),
+                         *("" if x is None else f"{x:,.1f}" for x in cells), f"{total:,.1f} {unit}"))
     return rows, ceilings
+
+
+def proxy_notes(out, chosen):
+    """What the metrics say of the cluster's extra steps: each public connection's wait for a
+    proxy in the new-connection runs, the claims replica B made on A, and Redis's share."""
+    r_tunnel, r_cluster = chosen["close", "tunnel"], chosen["close", "cluster"]
+
+    def mean_wait_ms(run, role):
+        count = metric_delta(out, run, role, "tunneld_proxy_wait_seconds_count", outcome="found")
+        total = metric_delta(out, run, role, "tunneld_proxy_wait_seconds_sum", outcome="found")
+        return 1e3 * total / count if count else float("nan")
+
+    claims = metric_delta(out, f"close-cluster-{r_cluster}", "replica-b", "tunneld_cluster_forwarded_total",
+                          direction="out", reason="http")
+    answered, _ = requests(out / f"wrk-close-cluster-{r_cluster}.txt")
+    lines = [f"Wait for a proxy per public connection in those new-connection runs "
+             f"(`tunneld_proxy_wait_seconds`): {mean_wait_ms(f'close-tunnel-{r_tunnel}', 'tunneld'):.2f} ms "
+             f"on tunneld, {mean_wait_ms(f'close-cluster-{r_cluster}', 'replica-b'):.2f} ms on replica B "
+             f"(asking A, its grant, the claim connection to A); B claimed {claims:,.0f} proxies on A "
+             f"for {answered:,} requests answered."]
+    cluster_runs = sorted(p.name[len("cpu-"):-len(".txt")] for p in out.glob("cpu-*-cluster-*.txt"))
+    calls = {role: sum(metric_delta(out, run, role, "tunneld_cluster_redis_seconds_count") for run in cluster_runs)
+             for role in ("replica-a", "replica-b")}
+    redis_cpu = {route: sum(cpu_seconds(out / f"cpu-{run.replace('-cluster-', f'-{route}-')}.txt")["redis"]
+                            for run in cluster_runs) for route in ("cluster", "direct")}
+    lines.append(f"Redis in the {len(cluster_runs)} measured cluster runs: {calls['replica-a']:,.0f} calls from "
+                 f"replica A, {calls['replica-b']:,.0f} from B, {redis_cpu['cluster'] * 1e3:,.0f} ms of "
+                 f"redis-server CPU in all (in as many direct runs, with no traffic through the cluster: "
+                 f"{redis_cpu['direct'] * 1e3:,.0f} ms).")
+    return lines
 
 
 def main():
@@ -130,79 +189,103 @@ def main():
     def percent(x):
         return f"{x:.0%}"
 
-    def ratios_of(scenario, rates):
-        """Each round's tunnel/direct ratio; records the median round as the scenario's."""
-        ratios = [tunnel / direct for direct, tunnel in rates]
-        chosen[scenario] = median_round(ratios)
-        return ratios, chosen[scenario]
+    def ratios_of(scenario, route, rates):
+        """Each round's ratio of ROUTE to direct; records the median round as the scenario's."""
+        ratios = [through / direct for direct, through in rates]
+        chosen[scenario, route] = median_round(ratios)
+        return ratios, chosen[scenario, route]
 
     def rate_row(label, scenario, unit):
-        rates = [(wrk(out / f"wrk-{scenario}-direct-{r}.txt")[0], wrk(out / f"wrk-{scenario}-tunnel-{r}.txt")[0])
-                 for r in rounds]
-        ratios, r = ratios_of(scenario, rates)
-        direct, tunnel = rates[r - 1]
-        rows.append((label, f"{three_figures(direct)} {unit}", f"{three_figures(tunnel)} {unit}",
-                     ratio_cell(ratios, r, percent)))
+        direct = [wrk(out / f"wrk-{scenario}-direct-{r}.txt")[0] for r in rounds]
+        cells = []
+        for route in ROUTES:
+            rates = list(zip(direct, [wrk(out / f"wrk-{scenario}-{route}-{r}.txt")[0] for r in rounds]))
+            ratios, r = ratios_of(scenario, route, rates)
+            cells += [f"{three_figures(rates[r - 1][1])} {unit}", ratio_cell(ratios, r, percent)]
+        rows.append((label, f"{three_figures(direct[chosen[scenario, 'tunnel'] - 1])} {unit}", *cells))
 
     rate_row("HTTP keep-alive, 50 connections, 1 KiB body", "keepalive", "req/s")
     rate_row("HTTP new connection per request, 20 connections, 1 KiB body", "close", "req/s")
 
-    rates = [(gbits(out / f"iperf3-direct-{r}.json"), gbits(out / f"iperf3-tunnel-{r}.json")) for r in rounds]
-    ratios, r = ratios_of("tcp", rates)
-    silent = {route: silent_seconds(out / f"iperf3-{route}-{r}.json") for route in ("direct", "tunnel")}
-    cells = [f"{rate:.2f} Gbit/s" + (f", nothing in {silent[route][0]} of {silent[route][1]} s"
-                                     if silent[route][0] else "")
-             for route, rate in zip(("direct", "tunnel"), rates[r - 1])]
-    stalled = [str(n) for n in rounds if n != r and silent_seconds(out / f"iperf3-tunnel-{n}.json")[0]]
-    stall_note = f"; nothing moved for seconds in round {', '.join(stalled)}" if stalled else ""
-    rows.append(("TCP bulk, iperf3, 1 stream", *cells, ratio_cell(ratios, r, percent) + stall_note))
+    def tcp_cell(route, r, rate):
+        silent, seconds = silent_seconds(out / f"iperf3-{route}-{r}.json")
+        return f"{rate:.2f} Gbit/s" + (f", nothing in {silent} of {seconds} s" if silent else "")
 
-    latency = [(wrk(out / f"wrk-latency-direct-{n}.txt"), wrk(out / f"wrk-latency-tunnel-{n}.txt")) for n in rounds]
-    r = median_round([tunnel[1][99] - direct[1][99] for direct, tunnel in latency])
-    (direct_rate, direct_lat), (tunnel_rate, tunnel_lat) = latency[r - 1]
+    direct = [gbits(out / f"iperf3-direct-{r}.json") for r in rounds]
+    cells = []
+    for route in ROUTES:
+        rates = list(zip(direct, [gbits(out / f"iperf3-{route}-{r}.json") for r in rounds]))
+        ratios, r = ratios_of("tcp", route, rates)
+        stalled = [str(n) for n in rounds if n != r and silent_seconds(out / f"iperf3-{route}-{n}.json")[0]]
+        stall_note = f"; nothing moved for seconds in round {', '.join(stalled)}" if stalled else ""
+        cells += [tcp_cell(route, r, rates[r - 1][1]), ratio_cell(ratios, r, percent) + stall_note]
+    rows.append(("TCP bulk, iperf3, 1 stream", tcp_cell("direct", chosen["tcp", "tunnel"],
+                                                        direct[chosen["tcp", "tunnel"] - 1]), *cells))
+
+    latency = {route: [wrk(out / f"wrk-latency-{route}-{n}.txt") for n in rounds] for route in ("direct", *ROUTES)}
+    for route in ROUTES:
+        chosen["latency", route] = median_round([through[1][99] - direct[1][99]
+                                                 for direct, through in zip(latency["direct"], latency[route])])
     for p in (50, 99):
-        diffs = [tunnel[1][p] - direct[1][p] for direct, tunnel in latency]
-        rows.append((f"latency p{p} at ~1,000 req/s", f"{direct_lat[p]:.2f} ms", f"{tunnel_lat[p]:.2f} ms",
-                     ratio_cell(diffs, r, lambda x: f"{x:+.2f} ms")))
+        cells = []
+        for route in ROUTES:
+            r = chosen["latency", route]
+            diffs = [through[1][p] - direct[1][p] for direct, through in zip(latency["direct"], latency[route])]
+            cells += [f"{latency[route][r - 1][1][p]:.2f} ms", ratio_cell(diffs, r, lambda x: f"{x:+.2f} ms")]
+        direct = latency["direct"][chosen["latency", "tunnel"] - 1][1][p]
+        rows.append((f"latency p{p} at ~1,000 req/s", f"{direct:.2f} ms", *cells))
 
-    rows.append(("idle RSS, run command (`@jvm.options`)", "", f"{args.idle_rss_kb / 1024:.0f} MiB", ""))
-    rows.append(("idle RSS, no JVM flags", "", f"{args.bare_rss_kb / 1024:.0f} MiB", ""))
-    rows.append(("idle RSS, JVM flags of a 512 MiB container", "", f"{args.container_rss_kb / 1024:.0f} MiB", ""))
-    rows.append(("idle RSS, same plus `-XX:TieredStopAtLevel=1`", "", f"{args.container_c1_rss_kb / 1024:.0f} MiB", ""))
+    def single(label, value, note=""):
+        """A row measured on the single tunneld only."""
+        rows.append((label, "", value, note, "", ""))
+
+    single("idle RSS, run command (`@jvm.options`)", f"{args.idle_rss_kb / 1024:.0f} MiB")
+    single("idle RSS, no JVM flags", f"{args.bare_rss_kb / 1024:.0f} MiB")
+    single("idle RSS, JVM flags of a 512 MiB container", f"{args.container_rss_kb / 1024:.0f} MiB")
+    single("idle RSS, same plus `-XX:TieredStopAtLevel=1`", f"{args.container_c1_rss_kb / 1024:.0f} MiB")
     added_kb = args.controls_rss_after_kb - args.controls_rss_before_kb
-    rows.append((f"{args.idle_controls:,} idle controls × 2 tunnels (after {args.warm_controls:,} opened and "
-                 "closed; full GC and trim)", "",
-                 f"{added_kb / 1024:+.0f} MiB",
-                 f"{added_kb / args.idle_controls:.0f} KiB/control"))
+    single(f"{args.idle_controls:,} idle controls × 2 tunnels (after {args.warm_controls:,} opened and "
+           "closed; full GC and trim)", f"{added_kb / 1024:+.0f} MiB",
+           f"{added_kb / args.idle_controls:.0f} KiB/control")
     launches = len(args.startup_s)
     spread = f" ({min(args.startup_s):.2f} to {max(args.startup_s):.2f} s)" if launches > 1 else ""
-    rows.append((f"start-up to ready, median of {launches} launch{'es' if launches > 1 else ''}", "",
-                 f"{statistics.median(args.startup_s):.2f} s{spread}",
-                 f"Quarkus: started in {statistics.median(args.quarkus_started):.2f} s"))
+    single(f"start-up to ready, median of {launches} launch{'es' if launches > 1 else ''}",
+           f"{statistics.median(args.startup_s):.2f} s{spread}",
+           f"Quarkus: started in {statistics.median(args.quarkus_started):.2f} s")
 
+    latency_rates = ", ".join(
+        f"{latency[route][chosen['latency', 'tunnel' if route == 'direct' else route] - 1][0]:,.0f} req/s {where}"
+        for route, where in (("direct", "direct"), ("tunnel", "through tunneld"), ("cluster", "through the cluster")))
     print(args.header)
     print()
-    print("| scenario | direct | through tunneld | ratio |")
-    print("|---|---|---|---|")
+    print("| scenario | direct | through tunneld | ratio | through a cluster of 2 | ratio |")
+    print("|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
     print()
-    print(f"Latency runs achieved {direct_rate:,.0f} req/s direct and {tunnel_rate:,.0f} req/s through tunneld.")
+    print("Cluster: two replicas sharing a Redis; the client's control and proxy connections go to replica A, "
+          "public traffic enters replica B, so every public connection takes one extra hop (B to A).")
+    print(f"Latency runs achieved {latency_rates}.")
     if len(rounds) > 1:
-        print(f"Each scenario ran {len(rounds)} times, direct then tunnel; shown is the round with the median "
-              "ratio (latency: the median p99 difference), with its CPU time below.")
+        print(f"Each scenario ran {len(rounds)} times, direct, through tunneld, then through the cluster; shown for "
+              "each route is the round with the median ratio (latency: the median p99 difference), with its CPU "
+              "time below, and direct in tunneld's round.")
     print()
     print("CPU time per unit of work in the measured runs (user + system, all threads), by process:")
     print()
-    print("| scenario | route | load generator | local service | tunneld | client | all |")
-    print("|---|---|---|---|---|---|---|")
-    rows, ceilings = cpu_rows(out, chosen)
+    print("| scenario | route | load generator | local service | tunneld / replica A | replica B | client "
+          "| redis-server | all |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    rows, ceilings = cpu_rows(out, chosen, len(rounds) > 1)
     for row in rows:
         print("| " + " | ".join(row) + " |")
     print()
     print("Ratio if tunneld used no CPU and the others cost what they cost here (the load keeps "
-          "every core busy): " + ", ".join(ceilings) + ".")
-    for route in ("direct", "tunnel"):
+          "every core busy): " + ", ".join(ceilings["tunnel"]) + "; through the cluster, if the replicas and "
+          "Redis used none: " + ", ".join(ceilings["cluster"]) + ".")
+    for line in proxy_notes(out, chosen):
+        print(line)
+    for route in ("direct", *ROUTES):
         for path in sorted(out.glob(f"wrk-*-{route}-*.txt")):
             errors = re.search(r"^\s*Socket errors:.*$", path.read_text(), re.M)
             if errors:
