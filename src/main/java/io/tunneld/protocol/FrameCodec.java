@@ -1,6 +1,7 @@
 package io.tunneld.protocol;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -59,6 +60,24 @@ public final class FrameCodec {
             .build();
 
     private FrameCodec() {
+    }
+
+    /**
+     * Encodes and decodes one frame of every type, so that Jackson builds its serializers and
+     * deserializers now: built at the first frame instead, on an event loop of a loaded
+     * machine, they stalled both loops for seconds. Call it once at start.
+     */
+    public static void prepare() {
+        for (Message sample : List.of(new Auth("", "", "", "", "", "", ""), new AuthResp("", "", "", ""),
+                new ReqTunnel("", "", "", "", "", 0), new NewTunnel("", "", "", ""), new ReqProxy(), new RegProxy(""),
+                new StartProxy("", ""), new Ping(), new Pong())) {
+            Buffer frame = encode(sample);
+            try {
+                decode(frame.getBuffer(HEADER_LENGTH, frame.length()));
+            } catch (ProtocolException e) {
+                throw new IllegalStateException("a frame of ours does not decode: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** The whole frame, header and body, as one buffer (so it can go out as one TLS record). */

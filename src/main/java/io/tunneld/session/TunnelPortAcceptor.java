@@ -14,6 +14,7 @@ import io.tunneld.config.TunneldConfig;
 import io.tunneld.metrics.RefusalLog;
 import io.tunneld.metrics.TunnelMetrics;
 import io.tunneld.protocol.Auth;
+import io.tunneld.protocol.FrameCodec;
 import io.tunneld.protocol.FrameReader;
 import io.tunneld.protocol.FrameWriter;
 import io.tunneld.protocol.Message;
@@ -55,6 +56,7 @@ public class TunnelPortAcceptor implements Handler<NetSocket> {
         this.vertx = vertx;
         this.unidentified = new UnidentifiedConnections(config.limits().unidentifiedConnections(),
                 config.limits().unidentifiedConnectionsPerAddress(), metrics.registry());
+        FrameCodec.prepare();
     }
 
     /** A new connection: counted as unidentified until its first frame, or refused if that is full. */
