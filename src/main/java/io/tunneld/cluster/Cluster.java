@@ -175,8 +175,9 @@ public class Cluster {
         }
         long every = Math.max(250, config.cluster().lease().toMillis() / 4);
         ticker = vertx.setPeriodic(every, t -> tick());
+        // The URL's password, if any, is not logged.
         LOG.infof("cluster: replica %s, forward port %s, Redis %s", replica, address,
-                String.join(",", config.cluster().redisUrl().get().replaceAll("//[^@/]*@", "//***@")));
+                config.cluster().redisUrl().get().replaceAll("//[^@/]*@", "//***@"));
     }
 
     /** Whether this replica has held a lease and read the directory once. */
