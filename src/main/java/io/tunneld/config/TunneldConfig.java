@@ -36,6 +36,15 @@ public interface TunneldConfig {
      */
     Optional<Integer> eventLoops();
 
+    /**
+     * A listener that cannot start (its port is taken, its certificate files cannot be served)
+     * stops the server at start, with one line naming it. False keeps the server running with
+     * that listener down, reported by the readiness check, for operators who want the rest
+     * served meanwhile.
+     */
+    @WithDefault("true")
+    boolean failFast();
+
     /** The TLS port that ngrok clients connect to for control and proxy connections. */
     TunnelListener tunnel();
 
