@@ -21,7 +21,8 @@ import io.tunneld.testsupport.TunneldProcess;
 /**
  * Bad settings as an operator meets them: the packaged server run with them prints one line
  * naming the setting and why, no stack trace, and exits with status 1; a listener that cannot
- * start stops it too (tunneld.fail-fast); weak tokens are refused unless allowed.
+ * start stops it too (tunneld.fail-fast); weak tokens are refused unless allowed; the
+ * management port listens on loopback unless told otherwise.
  */
 class SettingsIT {
 
@@ -78,6 +79,18 @@ class SettingsIT {
                     && last.contains("Address already in use")
                     && last.endsWith(" (tunneld.fail-fast=false starts without it)"), last);
             assertNoStackTrace(output);
+        }
+    }
+
+    @Test
+    void theManagementPortListensOnLoopbackByDefault() throws Exception {
+        int health = freePort();
+        Map<String, String> env = listeners();
+        env.putAll(Map.of("TUNNELD_AUTH_TOKENS", STRONG, "QUARKUS_HTTP_PORT", String.valueOf(health)));
+        try (TunneldProcess server = TunneldProcess.launch("management-loopback", HOST, health, env)) {
+            server.awaitReady(Duration.ofSeconds(30));
+            assertTrue(server.output().stream().anyMatch(l -> l.contains("Listening on: http://127.0.0.1:" + health)),
+                    server.log());
         }
     }
 
