@@ -21,8 +21,8 @@ import io.tunneld.testsupport.TunneldProcess;
 /**
  * Bad settings as an operator meets them: the packaged server run with them prints one line
  * naming the setting and why, no stack trace, and exits with status 1; a listener that cannot
- * start stops it too (tunneld.fail-fast); weak tokens are refused unless allowed; the
- * management port listens on loopback unless told otherwise.
+ * start stops it too (tunneld.fail-fast), as the cluster's forward port does; weak tokens are
+ * refused unless allowed; the management port listens on loopback unless told otherwise.
  */
 class SettingsIT {
 
@@ -78,6 +78,24 @@ class SettingsIT {
             assertTrue(last.startsWith("http listener cannot start on " + HOST + ":" + squatter.getLocalPort() + ": ")
                     && last.contains("Address already in use")
                     && last.endsWith(" (tunneld.fail-fast=false starts without it)"), last);
+            assertNoStackTrace(output);
+        }
+    }
+
+    @Test
+    void aClusterForwardPortThatCannotBindStopsTheStartNamingItsAddress() throws Exception {
+        try (ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            Map<String, String> env = listeners();
+            // Nothing answers at this Redis: the forward port is bound before Redis is first asked.
+            env.putAll(Map.of("TUNNELD_AUTH_TOKENS", STRONG, "TUNNELD_CLUSTER_REDIS_URL", "redis://127.0.0.1:1",
+                    "TUNNELD_CLUSTER_SECRET", "settings-it-cluster-secret", "TUNNELD_CLUSTER_ADVERTISE_HOST", HOST,
+                    "TUNNELD_CLUSTER_FORWARD_PORT", String.valueOf(squatter.getLocalPort())));
+            TunneldProcess server = TunneldProcess.launch("forward-port-taken", HOST, freePort(), env);
+            assertEquals(1, server.awaitExit(Duration.ofSeconds(60)), server.log());
+            List<String> output = server.output();
+            String last = output.get(output.size() - 1);
+            assertTrue(last.startsWith("forward listener cannot start on " + HOST + ":" + squatter.getLocalPort() + ": ")
+                    && last.contains("Address already in use"), last);
             assertNoStackTrace(output);
         }
     }
