@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.tunneld.config.TunneldConfig;
 import io.tunneld.metrics.TunnelMetrics;
 import io.vertx.core.net.JdkSSLEngineOptions;
@@ -33,8 +34,9 @@ import io.vertx.core.net.SSLEngineOptions;
  * TLS for the tunnel port and public HTTPS: the configured PEM files, or one self-signed
  * certificate made at start; BoringSSL where its native library loads, the JDK engine
  * otherwise. Files that cannot be served (unreadable, not PEM, a key of another certificate)
- * keep the listeners using them from starting, with one line each naming the files (the
- * readiness check reports them down, as it does a port that is taken); files that cover neither
+ * stop the server at start with one line naming them ({@code tunneld.fail-fast}); without
+ * fail-fast they keep the listeners using them from starting, with one line each naming the
+ * files (the readiness check reports them down, as it does a port that is taken); files that cover neither
  * the domain nor its subdomains get a warning. {@link CertificateReload} serves them again when
  * they change. Each key reaches BoringSSL once, not in every handshake (see
  * {@link SwappableKeyManager#keyCertOptions()}). Each listener publishes when its certificate
@@ -168,15 +170,23 @@ public class ServerTls {
                         String.join(", ", listeners));
                 listeners.forEach(l -> files.put(l, loaded));
             } catch (UnusableTlsFilesException e) {
+                if (config.failFast()) {
+                    throw new ConfigurationException(settingOf(paths) + ": " + e.getMessage());
+                }
                 listeners.forEach(l -> unusable.put(l, e.getMessage()));
             }
         });
     }
 
+    /** The settings that name these files ({@code tunneld.tunnel.tls}, or the HTTPS ones). */
+    private String settingOf(List<Path> paths) {
+        TunneldConfig.Tls tunnel = config.tunnel().tls();
+        return configured(tunnel) && paths.equals(List.of(tunnel.certFile().get(), tunnel.keyFile().get()))
+                ? "tunneld.tunnel.tls" : "tunneld.https.tls";
+    }
+
+    /** Whether the files are set; one without the other was refused at start (SettingsCheck). */
     private static boolean configured(TunneldConfig.Tls tls) {
-        if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
-            throw new IllegalStateException("TLS needs both cert-file and key-file, or neither");
-        }
-        return tls.certFile().isPresent();
+        return tls.certFile().isPresent() && tls.keyFile().isPresent();
     }
 }
