@@ -31,7 +31,7 @@ if ! ls "$WORK"/lib/svm-[0-9]*.jar >/dev/null 2>&1 || [ ! -x "$WORK/jdk/bin/java
     "$KIT/setup.sh"
 fi
 if $build; then
-    ./mvnw -B -ntp -q package -DskipTests -Dquarkus.native.enabled=true -Dquarkus.native.sources-only=true
+    ./mvnw -B -ntp -q package -DskipTests -Dnative -Dquarkus.native.sources-only=true
 fi
 
 rm -rf "$OUT"
