@@ -33,13 +33,13 @@ import io.vertx.core.net.OpenSSLEngineOptions;
 /**
  * TLS for the tunnel port and public HTTPS: the configured PEM files, or one self-signed
  * certificate made at start; BoringSSL where its native library loads, the JDK engine
- * otherwise or when {@code tunneld.tls.engine=jdk}. Files that cannot be served (unreadable, not PEM, a key of another certificate)
- * keep the listeners using them from starting, with one line each naming the files (the
- * readiness check reports them down, as it does a port that is taken); files that cover neither
- * the domain nor its subdomains get a warning. {@link CertificateReload} serves them again when
- * they change. Each key reaches BoringSSL once, not in every handshake (see
- * {@link SwappableKeyManager#keyCertOptions(boolean)}). Each listener publishes when its certificate
- * expires.
+ * otherwise (a native executable) or when {@code tunneld.tls.engine=jdk}. Files that cannot be
+ * served (unreadable, not PEM, a key of another certificate) keep the listeners using them from
+ * starting, with one line each naming the files (the readiness check reports them down, as it
+ * does a port that is taken); files that cover neither the domain nor its subdomains get a
+ * warning. {@link CertificateReload} serves them again when they change. Each key reaches
+ * BoringSSL once, not in every handshake (see {@link SwappableKeyManager#keyCertOptions(boolean)}).
+ * Each listener publishes when its certificate expires.
  */
 @Startup(ObserverMethod.DEFAULT_PRIORITY - 100)
 @ApplicationScoped
