@@ -28,6 +28,13 @@ WORK=${NI_WORK:-${TMPDIR:-/tmp}/native-kit}
 
 # The kit's setup is once per machine; it is complete when the builder's JDK view and jars exist.
 if ! ls "$WORK"/lib/svm-[0-9]*.jar >/dev/null 2>&1 || [ ! -x "$WORK/jdk/bin/java" ] || [ ! -s "$WORK/exports.args" ]; then
+    if ! command -v mvn >/dev/null 2>&1; then
+        # The setup fetches the builder's jars with mvn; where there is none, this project's wrapper.
+        shim=$(mktemp -d)
+        printf '#!/bin/sh\nexec %q "$@"\n' "$PWD/mvnw" > "$shim/mvn"
+        chmod +x "$shim/mvn"
+        PATH=$shim:$PATH
+    fi
     "$KIT/setup.sh"
 fi
 if $build; then
