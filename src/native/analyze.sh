@@ -9,7 +9,8 @@
 # (@QuarkusIntegrationTest) reach it, against a native executable where one can be linked.
 #
 # usage: src/native/analyze.sh [--skip-build] [extra builder options, e.g. -H:+ExitAfterRelocatableImageWrite]
-# Output: target/native-analysis/ (the builder's reports and analysis.log). Needs ~4.5 GB.
+# Output: target/native-analysis/ (the builder's reports and analysis.log). Needs 5 GB of memory
+# (5.5 with the full compile).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -31,6 +32,7 @@ if ! ls "$WORK"/lib/svm-[0-9]*.jar >/dev/null 2>&1 || [ ! -x "$WORK/jdk/bin/java
     if ! command -v mvn >/dev/null 2>&1; then
         # The setup fetches the builder's jars with mvn; where there is none, this project's wrapper.
         shim=$(mktemp -d)
+        trap 'rm -rf "$shim"' EXIT
         printf '#!/bin/sh\nexec %q "$@"\n' "$PWD/mvnw" > "$shim/mvn"
         chmod +x "$shim/mvn"
         PATH=$shim:$PATH
