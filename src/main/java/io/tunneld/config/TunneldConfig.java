@@ -69,8 +69,8 @@ public interface TunneldConfig {
     /** Deadlines and heartbeat timing. */
     Timeouts timeouts();
 
-    /** How configured certificate files are kept current. */
-    TlsReload tls();
+    /** The TLS engine, and how configured certificate files are kept current. */
+    TlsCommon tls();
 
     /** Many replicas behind one address, sharing state in Redis; without Redis, a single node. */
     Cluster cluster();
@@ -84,14 +84,28 @@ public interface TunneldConfig {
         Optional<Path> keyFile();
     }
 
-    /** Reloading certificate files that change while tunneld runs (a renewal). */
-    interface TlsReload {
+    /** What every TLS listener shares: its engine, and reloading files that change (a renewal). */
+    interface TlsCommon {
+        /**
+         * Which TLS engine serves the tunnel port and public HTTPS: {@code auto} is BoringSSL
+         * (netty-tcnative) where its native library loads, the JDK's engine otherwise (always in
+         * the native executable); {@code jdk} is the JDK's engine everywhere.
+         */
+        @WithDefault("auto")
+        TlsEngine engine();
+
         /**
          * How often the certificate and key files are read again; new content is served to new
          * handshakes. Zero turns reloading off.
          */
         @WithDefault("1m")
         Duration reloadPeriod();
+    }
+
+    /** See {@link TlsCommon#engine()}. */
+    enum TlsEngine {
+        AUTO,
+        JDK
     }
 
     /** The tunnel port. */

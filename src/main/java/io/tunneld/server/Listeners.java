@@ -88,10 +88,20 @@ public class Listeners {
                         l.failure());
             }
         }
+        LOG.infof("TLS engine: %s; transport: %s", tls.engine(), transport());
         LOG.infof("tunneld serving domain %s on %d event loops; TCP tunnels %s", config.domain(), contexts.size(),
                 config.tcp().enabled()
                 ? "on " + config.tcp().host() + " ports " + config.tcp().portMin() + "-" + config.tcp().portMax()
                 : "off");
+    }
+
+    /** epoll where Netty's native library loads (the only native transport this build ships), NIO otherwise. */
+    private String transport() {
+        if (vertx.isNativeTransportEnabled()) {
+            return "epoll";
+        }
+        Throwable cause = vertx.unavailableNativeTransportCause();
+        return cause == null ? "NIO" : "NIO (epoll is not available: " + cause.getMessage() + ")";
     }
 
     /**

@@ -9,17 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * tunneld as its users run it: the packaged jar ({@code target/quarkus-app}, built by
- * {@code package} before the integration tests run) in a JVM of its own, configured by
- * environment variables, its output in {@code target/cluster-logs/NAME.log}. It can be killed
- * (SIGKILL, as a node failure) or stopped (SIGTERM, as Kubernetes stops a pod).
+ * tunneld as its users run it: what {@code package} built before the integration tests run,
+ * the jar ({@code target/quarkus-app}) in a JVM of its own or, after {@code package -Dnative},
+ * the native executable; configured by environment variables, its output in
+ * {@code target/cluster-logs/NAME.log}. It can be killed (SIGKILL, as a node failure) or
+ * stopped (SIGTERM, as Kubernetes stops a pod).
  */
 public final class TunneldProcess implements AutoCloseable {
 
@@ -61,17 +61,25 @@ public final class TunneldProcess implements AutoCloseable {
      */
     public static TunneldProcess launch(String name, String host, int healthPort, Map<String, String> env)
             throws IOException {
-        Path app = Path.of(System.getProperty("tunneld.app", "target/quarkus-app")).toAbsolutePath();
         Path logs = Files.createDirectories(Path.of("target", "cluster-logs"));
         Path log = logs.resolve(name + ".log");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "@jvm.options", "-XX:TieredStopAtLevel=1",
-                "-jar", "quarkus-run.jar"));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true)
+        ProcessBuilder builder = command().redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
         Files.writeString(log, START + name + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         return new TunneldProcess(name, host, healthPort, log, builder.start());
+    }
+
+    /** The native executable if {@code package} built one, the jar otherwise. */
+    private static ProcessBuilder command() {
+        if (BuiltArtifact.isNative()) {
+            Path executable = BuiltArtifact.nativeExecutable();
+            return new ProcessBuilder(executable.toString()).directory(executable.getParent().toFile());
+        }
+        Path app = Path.of(System.getProperty("tunneld.app", "target/quarkus-app")).toAbsolutePath();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new ProcessBuilder(java, "@jvm.options", "-XX:TieredStopAtLevel=1", "-jar", "quarkus-run.jar")
+                .directory(app.toFile());
     }
 
     public String name() {
