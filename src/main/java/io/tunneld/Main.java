@@ -13,9 +13,6 @@ import io.tunneld.client.ClientCommand;
 @QuarkusMain
 public final class Main {
 
-    private Main() {
-    }
-
     public static void main(String... args) {
         if (args.length > 0 && args[0].equals("client")) {
             int status = ClientCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out,

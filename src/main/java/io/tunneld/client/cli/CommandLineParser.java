@@ -3,6 +3,8 @@ package io.tunneld.client.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.tunneld.client.config.Overrides;
 import io.tunneld.client.tls.ServerTrust;
@@ -125,12 +127,12 @@ public final class CommandLineParser {
 
     private static String goMessage(CommandLine.ParameterException e) {
         String m = e.getMessage();
+        Matcher option = Pattern.compile("option '-+([^']+)'").matcher(m);
+        String flag = option.find() ? option.group(1) : "?";
         if (m.startsWith("Missing required parameter for option")) {
-            String flag = e.getArgSpec() instanceof OptionSpec o ? o.longestName().replaceFirst("^-+", "") : "?";
             return "flag needs an argument: -" + flag;
         }
         if (m.startsWith("Invalid value for option")) {
-            String flag = e.getArgSpec() instanceof OptionSpec o ? o.longestName().replaceFirst("^-+", "") : "?";
             return "invalid boolean value for flag -" + flag + ": " + m.replaceFirst(".*: '([^']*)'.*", "$1");
         }
         return m;

@@ -27,8 +27,11 @@ public final class ConfigFile {
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
-    /** 1.x's earliest ~/.ngrok held nothing but the token; 1.7 still reads those. */
-    private static final Pattern BARE_TOKEN = Pattern.compile("^[0-9a-zA-Z_\\-!]+$");
+    /**
+     * 1.x's earliest ~/.ngrok held nothing but the token; 1.7 still reads those. (1.7's pattern
+     * also took a bare YAML "---" for a token; here a token has a letter or digit.)
+     */
+    private static final Pattern BARE_TOKEN = Pattern.compile("^[0-9a-zA-Z_\\-!]*[0-9a-zA-Z][0-9a-zA-Z_\\-!]*$");
 
     private static final Set<String> TOP_KEYS = Set.of("server_addr", "auth_token", "trust_host_root_certs",
             "http_proxy", "inspect_addr", "tunnels", "tls_ca_file");

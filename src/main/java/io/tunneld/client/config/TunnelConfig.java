@@ -1,5 +1,7 @@
 package io.tunneld.client.config;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -16,7 +18,7 @@ public record TunnelConfig(String name, Map<String, String> protocols, String su
         String auth, int remotePort) {
 
     public TunnelConfig {
-        protocols = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(protocols));
+        protocols = Collections.unmodifiableMap(new LinkedHashMap<>(protocols));
     }
 
     /** The ReqTunnel Protocol field: the protocols joined with '+', as 1.x sends them. */
