@@ -2,12 +2,15 @@ package io.tunneld.client;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.tunneld.client.cli.CommandLineParser;
 import io.tunneld.client.cli.PlainStatus;
 import io.tunneld.client.cli.UsageException;
+import io.tunneld.client.config.AuthTokenFile;
 import io.tunneld.client.config.ClientConfig;
 import io.tunneld.client.config.ConfigException;
 import io.tunneld.client.config.ConfigFile;
@@ -93,6 +96,8 @@ public final class ClientCommand {
             out.println(e.getMessage());
             return 1;
         }
+        AtomicReference<Thread> saver = new AtomicReference<>();
+        session.authenticated().onSuccess(v -> saver.set(saveToken(config, log)));
         Thread closer = new Thread(session::close, "client-shutdown");
         Runtime.getRuntime().addShutdownHook(closer);
         String message;
@@ -106,7 +111,36 @@ public final class ClientCommand {
         }
         Runtime.getRuntime().removeShutdownHook(closer);
         session.close();
+        awaitSaved(saver.get());
         out.println(message);
         return 1;
+    }
+
+    /** The token may be accepted just before a stop: let its saving finish before the exit. */
+    private static void awaitSaved(Thread saver) {
+        if (saver == null) {
+            return;
+        }
+        try {
+            saver.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** As 1.7: the accepted token goes into the configuration file (off the event loop). */
+    private static Thread saveToken(ClientConfig config, ClientLog log) {
+        Thread saver = new Thread(() -> {
+            try {
+                if (AuthTokenFile.save(Path.of(config.path()), config.authToken())) {
+                    log.info("config", "Saved the auth token in " + config.path());
+                }
+            } catch (IOException | ConfigException e) {
+                log.error("config", "Failed to save auth token: " + e.getMessage());
+            }
+        }, "client-save-token");
+        saver.setDaemon(true);
+        saver.start();
+        return saver;
     }
 }

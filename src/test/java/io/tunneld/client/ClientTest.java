@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -369,6 +371,35 @@ class ClientTest extends TunneldTest {
                 assertTrue(head.contains("\r\nproxy-authorization: Basic cHU6cHA=")
                         || head.contains("\r\nProxy-Authorization: Basic cHU6cHA="), head);
             }
+        }
+    }
+
+    @Test
+    void theCommandSavesAnAcceptedTokenInItsConfigFileAs17Does() throws Exception {
+        Running holder = start(server(), "-tls-skip-verify", "-proto=http", "-subdomain=cl-save", "" + web.port());
+        holder.next();
+        Path file = Files.createTempFile("ngrok", ".yml");
+        Files.writeString(file, "# kept\nserver_addr: 127.0.0.1:" + ports.tunnel() + "\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            // The name is taken: the command authenticates, then stops.
+            int status = ClientCommand.run(new String[] { "-config=" + file, "-authtoken=test-token-2", "-tls-skip-verify",
+                    "-proto=http", "-subdomain=cl-save", "" + web.port() }, Map.of(),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
+            assertEquals(1, status);
+            assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("Server failed to allocate tunnel: "), out.toString());
+            eventually(() -> read(file).endsWith("\nauth_token: test-token-2\n"));
+            assertTrue(read(file).startsWith("# kept\nserver_addr: "), read(file));
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

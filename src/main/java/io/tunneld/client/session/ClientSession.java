@@ -61,6 +61,7 @@ public final class ClientSession implements AutoCloseable {
     private final Backoff backoff = new Backoff();
     private final Map<String, OpenTunnel> tunnels = new ConcurrentHashMap<>();
     private final Promise<String> stopped = Promise.promise();
+    private final Promise<Void> accepted = Promise.promise();
     private volatile String clientId = "";
     private volatile boolean closing;
 
@@ -100,6 +101,11 @@ public final class ClientSession implements AutoCloseable {
     /** Completes with the one-line reason when the client stops for good. */
     public Future<String> stopped() {
         return stopped.future();
+    }
+
+    /** Completes when the server first accepts the Auth (the token is good). */
+    public Future<Void> authenticated() {
+        return accepted.future();
     }
 
     /** The tunnels the server has opened in the current session. */
@@ -244,6 +250,7 @@ public final class ClientSession implements AutoCloseable {
             tunnels.clear();
             log.info("client", "Authenticated with server, client id: " + shortId(clientId));
             observer.online(r.mmVersion());
+            accepted.tryComplete();
             for (TunnelConfig t : config.tunnels()) {
                 String reqId = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
                 requested.put(reqId, t);
