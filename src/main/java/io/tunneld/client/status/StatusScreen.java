@@ -14,7 +14,8 @@ import io.tunneld.client.observe.OpenTunnel;
 public final class StatusScreen {
 
     private static final String QUIT = "(Ctrl+C to quit)";
-    private static final int PATH_WIDTH = 25;
+    /** A listed request's method and path are cut to leave a space before its status. */
+    private static final int REQUEST_WIDTH = 29;
 
     private StatusScreen() {
     }
@@ -47,8 +48,9 @@ public final class StatusScreen {
             lines.add("-------------");
             lines.add("");
             for (StatusSnapshot.Line l : s.recent()) {
-                String path = l.uri().length() > PATH_WIDTH ? l.uri().substring(0, PATH_WIDTH) : l.uri();
-                lines.add(String.format(Locale.ROOT, "%-30s%s", l.method() + " " + path, l.status()));
+                String request = l.method() + " " + l.uri();
+                lines.add(field(request.length() > REQUEST_WIDTH ? request.substring(0, REQUEST_WIDTH) : request,
+                        l.status()));
             }
         }
         if (width > 0) {

@@ -30,7 +30,7 @@ public final class StatusState implements ClientObserver, Consumer<Exchange> {
     private static final int LATENCY_SAMPLES = 1000;
     private static final long MINUTE_NANOS = Duration.ofMinutes(1).toNanos();
 
-    private final String inspectUrl;
+    private volatile String inspectUrl;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong total = new AtomicLong();
     private final LongAdder bytesIn = new LongAdder();
@@ -48,6 +48,11 @@ public final class StatusState implements ClientObserver, Consumer<Exchange> {
     /** @param inspectUrl the inspection page's URL, or "disabled" */
     public StatusState(String inspectUrl) {
         this.inspectUrl = inspectUrl;
+    }
+
+    /** Where the inspection page is, once it listens (or why it does not). */
+    public void inspectUrl(String url) {
+        inspectUrl = url;
     }
 
     @Override

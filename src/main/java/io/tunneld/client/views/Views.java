@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import io.tunneld.client.cli.PlainStatus;
+import io.tunneld.client.config.Addresses;
 import io.tunneld.client.config.ClientConfig;
 import io.tunneld.client.inspect.Exchange;
 import io.tunneld.client.inspect.Exchanges;
@@ -35,17 +36,19 @@ public final class Views implements AutoCloseable {
     private final PrintStream err;
     private final ClientObserver observer;
     private final TerminalStatus screen;
+    private final StatusState status;
     private final HttpInspector inspector;
     private final Exchanges exchanges;
     private InspectServer page;
 
     private Views(ClientConfig config, ClientLog log, PrintStream err, ClientObserver observer, TerminalStatus screen,
-            HttpInspector inspector, Exchanges exchanges) {
+            StatusState status, HttpInspector inspector, Exchanges exchanges) {
         this.config = config;
         this.log = log;
         this.err = err;
         this.observer = observer;
         this.screen = screen;
+        this.status = status;
         this.inspector = inspector;
         this.exchanges = exchanges;
     }
@@ -62,8 +65,9 @@ public final class Views implements AutoCloseable {
         List<ClientObserver> views = new ArrayList<>();
         List<Consumer<Exchange>> recipients = new ArrayList<>();
         TerminalStatus screen = null;
+        StatusState state = null;
         if (screenOn) {
-            StatusState state = new StatusState(pageOn ? "http://" + config.inspectAddr() : "disabled");
+            state = new StatusState(pageOn ? "starting at " + config.inspectAddr() : "disabled");
             views.add(state);
             recipients.add(state);
             screen = new TerminalStatus(state, out, clientVersion, TerminalStatus.width(env));
@@ -80,7 +84,7 @@ public final class Views implements AutoCloseable {
             inspector = new HttpInspector(recipients);
             views.add(inspector);
         }
-        return new Views(config, log, err, FanOut.of(views), screen, inspector, exchanges);
+        return new Views(config, log, err, FanOut.of(views), screen, state, inspector, exchanges);
     }
 
     /** What the client session is to tell. */
@@ -99,11 +103,18 @@ public final class Views implements AutoCloseable {
                 page = InspectServer.listen(vertx, address, exchanges, new Replayer(vertx, inspector),
                         inspector::tunnels).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
                 log.info("web", "Serving web interface on " + address);
+                if (status != null) {
+                    String host = Addresses.host(address);
+                    status.inspectUrl("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + page.port());
+                }
             } catch (ExecutionException | TimeoutException e) {
                 String message = "Failed to serve the inspection page on " + address + ": " + ErrorText.of(e)
                         + " (inspect_addr in the configuration file sets another address, or 'disabled')";
                 log.warn("web", message);
                 err.println(message);
+                if (status != null) {
+                    status.inspectUrl("unavailable: " + ErrorText.of(e));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
