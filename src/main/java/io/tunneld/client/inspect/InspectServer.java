@@ -5,9 +5,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.List;
 
 import io.tunneld.client.config.Addresses;
 import io.tunneld.client.observe.OpenTunnel;
@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -128,7 +129,7 @@ public final class InspectServer {
             return;
         }
         Exchanges.Snapshot s = exchanges.snapshot();
-        io.vertx.core.json.JsonArray list = new io.vertx.core.json.JsonArray();
+        JsonArray list = new JsonArray();
         for (Exchange e : s.exchanges()) {
             list.add(ExchangeJson.summary(e));
         }
@@ -149,7 +150,7 @@ public final class InspectServer {
             if (ar.succeeded()) {
                 json(req, 202, new JsonObject().put("id", ar.result()));
             } else {
-                error(req, 502, ar.cause().getMessage());
+                error(req, ar.cause() instanceof Replayer.ReplayException r ? r.status() : 500, ar.cause().getMessage());
             }
         });
     }

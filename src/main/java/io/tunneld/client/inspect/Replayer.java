@@ -53,7 +53,7 @@ public final class Replayer {
      */
     public Future<Long> replay(Exchange original) {
         if (original.request().body().truncated()) {
-            return Future.failedFuture(new ReplayException("the request's body was larger than the "
+            return Future.failedFuture(new ReplayException(409, "the request's body was larger than the "
                     + HttpTap.BODY_LIMIT / 1024 + " KiB kept, so it cannot be sent again whole"));
         }
         Buffer bytes = encode(original.request());
@@ -61,7 +61,7 @@ public final class Replayer {
         Promise<Long> sent = Promise.promise();
         local.connect(Addresses.port(address), Addresses.host(address)).onComplete(ar -> {
             if (ar.failed()) {
-                sent.fail(new ReplayException("the local service " + address + " could not be reached: "
+                sent.fail(new ReplayException(502, "the local service " + address + " could not be reached: "
                         + ErrorText.of(ar.cause())));
                 return;
             }
@@ -69,7 +69,7 @@ public final class Replayer {
             HttpTap tap = inspector.tap(original.tunnel(), "replay", original.id());
             if (tap == null) {
                 socket.close();
-                sent.fail(new ReplayException("too many connections are being inspected; try again"));
+                sent.fail(new ReplayException(503, "too many connections are being inspected; try again"));
                 return;
             }
             long timer = vertx.setTimer(TIMEOUT_MS, t -> socket.close());
@@ -115,10 +115,18 @@ public final class Replayer {
         return out;
     }
 
-    /** Why a replay could not be made: a sentence for the page. */
+    /** Why a replay could not be made: a sentence for the page, and the HTTP status to say it with. */
     public static final class ReplayException extends RuntimeException {
-        ReplayException(String message) {
+
+        private final int status;
+
+        ReplayException(int status, String message) {
             super(message, null, false, false);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
         }
     }
 }
