@@ -211,12 +211,17 @@ final class HttpTap implements ConnectionObserver {
             recorder.record(c.exchange(why));
         }
         awaiting.clear();
+        methods.clear();
         reading = null;
-        if (requests != null) {
-            requests.finishAndReleaseAll();
-        }
-        if (responses != null) {
-            responses.finishAndReleaseAll();
+        try {
+            if (requests != null) {
+                requests.finishAndReleaseAll();
+            }
+            if (responses != null) {
+                responses.finishAndReleaseAll();
+            }
+        } catch (RuntimeException e) {
+            // A decoder's complaint about what it was left with: nothing more to read anyway.
         }
         recorder.tapEnded();
     }

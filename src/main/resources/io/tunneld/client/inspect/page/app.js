@@ -4,6 +4,7 @@
 
 let version = -1;
 let selected = null;
+let selectedEnded = false;
 
 function text(tag, content, cls) {
   const e = document.createElement(tag);
@@ -46,7 +47,8 @@ async function poll() {
     if (list.exchanges) {
       version = list.version;
       render(list.exchanges);
-      if (selected !== null && list.exchanges.some(x => x.id === selected)) {
+      // The shown exchange is fetched again only while its response may still come.
+      if (selected !== null && !selectedEnded && list.exchanges.some(x => x.id === selected)) {
         show(selected, false);
       }
     }
@@ -117,6 +119,7 @@ async function show(id, fromClick) {
     return;
   }
   selected = id;
+  selectedEnded = x.durationMs !== null || x.failure !== undefined;
   for (const tr of document.querySelectorAll('tr.exchange')) {
     tr.classList.toggle('selected', Number(tr.dataset.id) === id);
   }
