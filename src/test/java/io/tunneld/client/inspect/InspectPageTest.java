@@ -101,6 +101,8 @@ class InspectPageTest extends TunneldTest {
 
         browser = chromium();
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
+        // What the page showed when a wait failed.
+        wait.withMessage(() -> "the page:\n" + browser.findElement(By.tagName("body")).getText());
         browser.get("http://127.0.0.1:" + client.views.inspectPort() + "/");
         wait.until(d -> row(d, "POST", "/form?x=1") != null && row(d, "GET", "/chunked/page") != null);
         assertEquals("200", row(browser, "POST", "/form?x=1").findElement(By.className("status")).getText());
