@@ -211,4 +211,27 @@ class InspectApiTest extends TunneldTest {
             });
         }
     }
+
+    @Test
+    void anHttpsTunnelsExchangesAreInspectedToo() throws Exception {
+        client.close();
+        client = new InspectedClient("server_addr: 127.0.0.1:" + ports.tunnel() + "\nauth_token: test-token-1\n"
+                + "inspect_addr: 127.0.0.1:0\n", "-tls-skip-verify", "-subdomain=inspect-api", "-proto=https",
+                "" + web.port());
+        String url = client.tunnel("https").publicUrl();
+        String answer = PublicClient.exchange(PublicClient.tls(ports.https(), HOST),
+                "GET /secure HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: close\r\n\r\n");
+        assertTrue(answer.endsWith("local GET /secure "), answer);
+        eventually(() -> {
+            try {
+                JsonArray list = exchanges();
+                return list.size() == 1 && list.getJsonObject(0).getInteger("status", 0) == 200;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        JsonObject e = exchanges().getJsonObject(0);
+        assertEquals(url, e.getString("tunnel"));
+        assertEquals("/secure", e.getString("uri"));
+    }
 }
