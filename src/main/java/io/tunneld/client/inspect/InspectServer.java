@@ -84,10 +84,6 @@ public final class InspectServer {
         return server.actualPort();
     }
 
-    public Future<Void> close() {
-        return server.close();
-    }
-
     private void handle(HttpServerRequest req) {
         if (loopbackOnly && !loopbackHost(req.authority() == null ? "" : req.authority().host())) {
             answer(req, 403, "text/plain; charset=utf-8", Buffer.buffer("Only local pages may read this page.\n"));

@@ -102,10 +102,11 @@ public final class Views implements AutoCloseable {
             try {
                 page = InspectServer.listen(vertx, address, exchanges, new Replayer(vertx, inspector),
                         inspector::tunnels).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-                log.info("web", "Serving web interface on " + address);
+                String host = Addresses.host(address);
+                String listening = (host.contains(":") ? "[" + host + "]" : host) + ":" + page.port();
+                log.info("web", "Serving web interface on " + listening);
                 if (status != null) {
-                    String host = Addresses.host(address);
-                    status.inspectUrl("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + page.port());
+                    status.inspectUrl("http://" + listening);
                 }
             } catch (ExecutionException | TimeoutException e) {
                 String message = "Failed to serve the inspection page on " + address + ": " + ErrorText.of(e)

@@ -142,6 +142,7 @@ class InspectPageTest extends TunneldTest {
 
         String log = client.log();
         assertFalse(log.contains("c2VjcmV0"), "no Authorization header in the log:\n" + log);
-        assertTrue(log.contains("Serving web interface on 127.0.0.1:0"), log);
+        assertTrue(log.contains("[INFO] [web] Serving web interface on 127.0.0.1:" + client.views.inspectPort() + "\n"),
+                log);
     }
 }
