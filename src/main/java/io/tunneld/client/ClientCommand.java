@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.tunneld.client.cli.CommandLineParser;
-import io.tunneld.client.cli.PlainStatus;
 import io.tunneld.client.cli.UsageException;
 import io.tunneld.client.config.AuthTokenFile;
 import io.tunneld.client.config.ClientConfig;
@@ -16,8 +15,8 @@ import io.tunneld.client.config.ConfigException;
 import io.tunneld.client.config.ConfigFile;
 import io.tunneld.client.config.TunnelConfig;
 import io.tunneld.client.log.ClientLog;
-import io.tunneld.client.observe.ClientObserver;
 import io.tunneld.client.session.ClientSession;
+import io.tunneld.client.views.Views;
 
 /**
  * {@code tunneld client ...}: the ngrok 1.7 client's command, run without the server (no
@@ -88,16 +87,18 @@ public final class ClientCommand {
             err.println(warning);
             log.warn("client", warning);
         }
-        ClientObserver view = parsed.log().equals("stdout") ? ClientObserver.NONE : new PlainStatus(out);
+        Views views = Views.choose(config, parsed.log(), System.console() != null, env, log, out, err,
+                ClientSession.CLIENT_VERSION);
         ClientSession session;
         try {
-            session = ClientSession.start(config, log, view);
+            session = ClientSession.start(config, log, views.observer());
         } catch (ConfigException e) {
             out.println(e.getMessage());
             return 1;
         }
         AtomicReference<Thread> saver = new AtomicReference<>();
         session.authenticated().onSuccess(v -> saver.set(saveToken(config, log)));
+        views.start(session.vertx());
         Thread closer = new Thread(session::close, "client-shutdown");
         Runtime.getRuntime().addShutdownHook(closer);
         String message;
@@ -111,6 +112,7 @@ public final class ClientCommand {
         }
         Runtime.getRuntime().removeShutdownHook(closer);
         session.close();
+        views.close();
         awaitSaved(saver.get());
         out.println(message);
         return 1;

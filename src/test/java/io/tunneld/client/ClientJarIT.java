@@ -52,7 +52,7 @@ class ClientJarIT {
         int tunnel = freePort();
         int http = freePort();
         Path config = Files.createTempFile("ngrok", ".yml");
-        Files.writeString(config, "server_addr: " + HOST + ":" + tunnel + "\nauth_token: " + TOKEN + "\n");
+        Files.writeString(config, "server_addr: " + HOST + ":" + tunnel + "\nauth_token: " + TOKEN + "\ninspect_addr: disabled\n");
         Map<String, String> env = Map.of("TUNNELD_TUNNEL_HOST", HOST, "TUNNELD_TUNNEL_PORT", String.valueOf(tunnel),
                 "TUNNELD_HTTP_HOST", HOST, "TUNNELD_HTTP_PORT", String.valueOf(http), "TUNNELD_HTTPS_ENABLED", "false",
                 "TUNNELD_TCP_ENABLED", "false", "TUNNELD_AUTH_TOKENS", TOKEN);

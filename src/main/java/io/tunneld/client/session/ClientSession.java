@@ -46,7 +46,7 @@ public final class ClientSession implements AutoCloseable {
 
     /** Sent as Auth.Version and Auth.MmVersion: the 1.7 client's. */
     static final String PROTOCOL_VERSION = "2";
-    static final String CLIENT_VERSION = "1.7";
+    public static final String CLIENT_VERSION = "1.7";
 
     /** Frames on the control connection are small; anything near this is an error. */
     private static final int MAX_CONTROL_FRAME = 64 * 1024;
@@ -106,6 +106,11 @@ public final class ClientSession implements AutoCloseable {
     /** Completes when the server first accepts the Auth (the token is good). */
     public Future<Void> authenticated() {
         return accepted.future();
+    }
+
+    /** The client's Vert.x, for the views that serve or connect (the inspection page). */
+    public Vertx vertx() {
+        return vertx;
     }
 
     /** The tunnels the server has opened in the current session. */
