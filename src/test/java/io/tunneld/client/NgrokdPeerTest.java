@@ -172,6 +172,32 @@ class NgrokdPeerTest {
                 + " as client ab1df7b4\\.\\.\\., to get the same URLs back\n.*"), log());
     }
 
+    @Test
+    void aNameTakenAfterAReconnectIsAskedForAgainWithBackoffNotAStop() throws Exception {
+        client("", "-proto=http", "-subdomain=wire", "" + web.port());
+        ScriptedNgrokd.Conn first = ngrokd.control();
+        accept(first, CLIENT_ID);
+        String reqId = first.read().str("ReqId");
+        first.send(ScriptedNgrokd.sample("\"Url\":\"http://wire.ngrok.local:18000\"").replace("e4c27636b98d1e72", reqId));
+        nextTunnel();
+        first.socket().close();
+
+        ScriptedNgrokd.Conn second = ngrokd.control();
+        accept(second, CLIENT_ID);
+        second.read();
+        second.send(ScriptedNgrokd.sample("is already registered."));
+
+        ScriptedNgrokd.Conn third = ngrokd.control();
+        assertEquals(CLIENT_ID, third.first().str("ClientId"));
+        accept(third, CLIENT_ID);
+        reqId = third.read().str("ReqId");
+        third.send(ScriptedNgrokd.sample("\"Url\":\"http://wire.ngrok.local:18000\"").replace("e4c27636b98d1e72", reqId));
+        assertEquals("http://wire.ngrok.local:18000", nextTunnel().publicUrl());
+        assertFalse(session.stopped().isComplete(), log());
+        assertTrue(log().contains("[WARN] [client] Server failed to allocate tunnel: The tunnel"
+                + " http://wire.ngrok.local:18000 is already registered. Reconnecting in "), log());
+    }
+
     /** Reads the two tcp ReqTunnels, the fixed port's first, and grants both. */
     private static void answerTcp(ScriptedNgrokd.Conn control, Map<String, String> urls) throws Exception {
         Frame a = control.read();

@@ -159,7 +159,9 @@ public final class ClientSession implements AutoCloseable {
             return;
         }
         Duration delay = backoff.next();
-        log.warn("client", reason + ". Reconnecting in " + String.format(Locale.ROOT, "%.1f", delay.toMillis() / 1000.0)
+        // Servers end some reasons with a full stop ("... is already registered.").
+        String shown = reason.endsWith(".") ? reason.substring(0, reason.length() - 1) : reason;
+        log.warn("client", shown + ". Reconnecting in " + String.format(Locale.ROOT, "%.1f", delay.toMillis() / 1000.0)
                 + " s" + (clientId.isEmpty() ? "" : " as client " + shortId(clientId) + ", to get the same URLs back"));
         observer.reconnecting(reason, delay);
         vertx.setTimer(Math.max(1, delay.toMillis()), t -> connect());
