@@ -127,6 +127,22 @@ class NgrokdPeerTest {
     }
 
     @Test
+    void proxiesNgrokdDiscardsAreDroppedQuietlyAndEachReqProxyGetsANewOne() throws Exception {
+        client("", "-proto=http", "-subdomain=wire", "" + web.port());
+        ScriptedNgrokd.Conn control = ngrokd.control();
+        accept(control, CLIENT_ID);
+        // "Proxies buffer is full, discarding": ngrokd closes a proxy as soon as it registers.
+        ngrokd.proxy().socket().close();
+        for (int i = 0; i < 3; i++) {
+            control.send(ScriptedNgrokd.sample("{\"Type\":\"ReqProxy\""));
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(CLIENT_ID, ngrokd.proxy().first().str("ClientId"));
+        }
+        assertFalse(log().contains("[WARN]") || log().contains("[EROR]"), log());
+    }
+
+    @Test
     void aTunnelNgrokdRefusesStopsTheClientWithTheReasonWithoutNgrokdsLogPrefixes() throws Exception {
         client("", "-proto=tcp", "" + web.port());
         ScriptedNgrokd.Conn control = ngrokd.control();
