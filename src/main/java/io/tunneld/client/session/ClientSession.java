@@ -1,6 +1,7 @@
 package io.tunneld.client.session;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,8 +40,12 @@ import io.vertx.core.net.NetSocket;
  * A running client: one control connection to the server at a time, re-opened after any
  * failure with backoff and the same ClientId (so the server gives the same URLs back), and
  * the proxy connections the server asks for. Stops for good only when the server refuses the
- * token or a tunnel, or the certificate is not trusted. Runs on a Vert.x of its own; the
- * control connection is handled on one context.
+ * token, or a tunnel before all of them were ever open, or the certificate is not trusted. A
+ * tunnel refused after that is retried like any failure: its name is most likely still held
+ * by this client's own old session (tunneld's until that session is reaped; ngrokd 1.7 gives a
+ * tcp tunnel without remote_port the last port this client had, which can be another of its
+ * tunnels' port). Runs on a Vert.x of its own; the control connection is handled on one
+ * context.
  */
 public final class ClientSession implements AutoCloseable {
 
@@ -64,6 +69,8 @@ public final class ClientSession implements AutoCloseable {
     private final Promise<Void> accepted = Promise.promise();
     private volatile String clientId = "";
     private volatile boolean closing;
+    /** Set once every tunnel asked for has been open at the same time. */
+    private volatile boolean allOpenOnce;
 
     private ClientSession(Vertx vertx, ClientConfig config, ClientLog log, ClientObserver observer)
             throws ConfigException {
@@ -152,7 +159,9 @@ public final class ClientSession implements AutoCloseable {
             return;
         }
         Duration delay = backoff.next();
-        log.warn("client", reason + ". Reconnecting in " + String.format(Locale.ROOT, "%.1f", delay.toMillis() / 1000.0)
+        // Servers end some reasons with a full stop ("... is already registered.").
+        String shown = reason.endsWith(".") ? reason.substring(0, reason.length() - 1) : reason;
+        log.warn("client", shown + ". Reconnecting in " + String.format(Locale.ROOT, "%.1f", delay.toMillis() / 1000.0)
                 + " s" + (clientId.isEmpty() ? "" : " as client " + shortId(clientId) + ", to get the same URLs back"));
         observer.reconnecting(reason, delay);
         vertx.setTimer(Math.max(1, delay.toMillis()), t -> connect());
@@ -196,6 +205,7 @@ public final class ClientSession implements AutoCloseable {
 
         private final NetSocket socket;
         private final Map<String, TunnelConfig> requested = new HashMap<>();
+        private int awaited;
         private FrameWriter writer;
         private Heartbeat heartbeat;
         private long checkTimer = -1;
@@ -245,20 +255,24 @@ public final class ClientSession implements AutoCloseable {
                 return;
             }
             if (!r.error().isEmpty()) {
-                stop("Failed to authenticate to server: " + PeerText.printable(r.error()));
+                stop("Failed to authenticate to server: " + ServerError.text(r.error()));
                 socket.close();
                 return;
             }
             authenticated = true;
             clientId = r.clientId();
-            backoff.reset();
             tunnels.clear();
             log.info("client", "Authenticated with server, client id: " + shortId(clientId));
             observer.online(r.mmVersion());
             accepted.tryComplete();
-            for (TunnelConfig t : config.tunnels()) {
+            // Fixed TCP ports first: ngrokd 1.7 gives a tcp tunnel without remote_port the last
+            // TCP port this client had, which after a reconnect may be another tunnel's fixed one.
+            List<TunnelConfig> asked = config.tunnels().stream()
+                    .sorted(Comparator.comparing((TunnelConfig t) -> t.remotePort() == 0)).toList();
+            for (TunnelConfig t : asked) {
                 String reqId = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
                 requested.put(reqId, t);
+                awaited += t.protocols().size();
                 writer.send(new ReqTunnel(reqId, t.protocolField(), t.hostname(), t.subdomain(), t.auth(),
                         t.remotePort()));
             }
@@ -278,7 +292,12 @@ public final class ClientSession implements AutoCloseable {
 
         private void onNewTunnel(NewTunnel n) {
             if (!n.error().isEmpty()) {
-                stop("Server failed to allocate tunnel: " + PeerText.printable(n.error()));
+                String refused = "Server failed to allocate tunnel: " + ServerError.text(n.error());
+                if (allOpenOnce) {
+                    failure = refused;
+                } else {
+                    stop(refused);
+                }
                 socket.close();
                 return;
             }
@@ -294,6 +313,12 @@ public final class ClientSession implements AutoCloseable {
             // Tools read this line; the URL whole (only unprintable characters replaced).
             log.info("client", "Tunnel established at " + n.url().replaceAll("[^\\x20-\\x7e]", "?"));
             observer.tunnelOpened(open);
+            if (--awaited == 0) {
+                // Only a session that got all it asked for starts the next failure's wait afresh:
+                // a tunnel refused at each reconnect backs off like any other failure.
+                allOpenOnce = true;
+                backoff.reset();
+            }
         }
 
         private void onClose() {
