@@ -65,11 +65,11 @@ class StatusTerminalTest extends TunneldTest {
         return p;
     }
 
-    /** Reads the process's output until it contains {@code wanted} (10 s at most). */
+    /** Reads the process's output until it contains {@code wanted} (30 s at most: a new JVM on a loaded 2-core machine). */
     private static String readUntil(Process p, String wanted) throws Exception {
         InputStream in = p.getInputStream();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         byte[] buf = new byte[8192];
         while (!out.toString(StandardCharsets.UTF_8).contains(wanted) && System.nanoTime() < end) {
             if (in.available() > 0) {
@@ -84,7 +84,7 @@ class StatusTerminalTest extends TunneldTest {
     }
 
     private static String rest(Process p) throws Exception {
-        assertTrue(p.waitFor(10, TimeUnit.SECONDS), "the client stops on SIGTERM");
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the client stops on SIGTERM");
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
