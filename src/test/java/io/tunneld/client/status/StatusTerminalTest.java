@@ -65,7 +65,10 @@ class StatusTerminalTest extends TunneldTest {
         return p;
     }
 
-    /** Reads the process's output until it contains {@code wanted} (30 s at most: a new JVM on a loaded 2-core machine). */
+    /**
+     * Reads the process's output until it contains {@code wanted} (30 s at most: a new JVM on
+     * a loaded 2-core machine).
+     */
     private static String readUntil(Process p, String wanted) throws Exception {
         InputStream in = p.getInputStream();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
