@@ -10,6 +10,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -47,6 +48,8 @@ class SessionTicketsTest {
     /** Where the relay that stands for the load balancer sends the next connection. */
     private final AtomicInteger target = new AtomicInteger();
     private int relayPort;
+    /** The one TLS version the client offers. */
+    private String protocol;
 
     @BeforeEach
     void start() throws Exception {
@@ -175,14 +178,15 @@ class SessionTicketsTest {
         NetClientOptions options = new NetClientOptions().setSsl(true).setSslEngineOptions(new OpenSSLEngineOptions())
                 .setHostnameVerificationAlgorithm("HTTPS")
                 .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(certificatePem)));
-        options.getEnabledSecureTransportProtocols().clear();
-        options.addEnabledSecureTransportProtocol(protocol);
+        options.setEnabledSecureTransportProtocols(Set.of(protocol));
+        this.protocol = protocol;
         return vertx.createNetClient(options);
     }
 
     /** Connects through the relay, reads the greeting (and the ticket that comes with it), closes. */
     private void greet(NetClient client) throws Exception {
         NetSocket socket = await(client.connect(relayPort, "127.0.0.1", NAME));
+        assertEquals(protocol, socket.sslSession().getProtocol());
         io.vertx.core.Promise<Buffer> greeting = io.vertx.core.Promise.promise();
         socket.handler(greeting::tryComplete);
         socket.write("hi");
