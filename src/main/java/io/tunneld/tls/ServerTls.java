@@ -6,7 +6,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,7 +26,6 @@ import io.netty.handler.ssl.OpenSsl;
 import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.Startup;
 import io.quarkus.runtime.configuration.ConfigurationException;
-import io.quarkus.scheduler.Scheduled;
 import io.tunneld.config.TunneldConfig;
 import io.tunneld.metrics.TunnelMetrics;
 import io.vertx.core.net.JdkSSLEngineOptions;
@@ -73,7 +71,7 @@ public class ServerTls {
     /** The session ticket keys of each listener, by listener name (BoringSSL only). */
     private final Map<String, SessionTicketKeys> tickets = new HashMap<>();
 
-    public ServerTls(TunneldConfig config, TunnelMetrics metrics) {
+    public ServerTls(TunneldConfig config, TunnelMetrics metrics, TicketKeyRotation rotation) {
         this.config = config;
         this.registry = metrics.registry();
         // Each listener falls back to the other's files: generate only when neither has any.
@@ -106,16 +104,10 @@ public class ServerTls {
                 SessionTicketKeys keys = clusterSecret.map(s -> SessionTicketKeys.fromSecret(s, listener))
                         .orElseGet(() -> SessionTicketKeys.random(listener));
                 tickets.put(listener, keys);
+                rotation.add(keys);
                 publishTickets(listener, keys);
             }
         }
-    }
-
-    /** Seals new tickets with the keys of the hour that has begun (a no-op within the hour). */
-    @Scheduled(every = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void rotateTicketKeys() {
-        Instant now = Instant.now();
-        tickets.values().forEach(k -> k.rotate(now));
     }
 
     /** The seed of a cluster's self-signed certificate: its secret, and the domain. */

@@ -101,6 +101,21 @@ class SessionTicketsTest {
     }
 
     @Test
+    void afterTwoRotationsAnOldTicketCostsAFullHandshake() throws Exception {
+        SessionTicketKeys tickets = SessionTicketKeys.random("tunnel");
+        target.set(server(new SessionTicketEngineOptions(tickets)));
+        NetClient client = client("TLSv1.3");
+        greet(client);
+        tickets.rotate(Instant.now().plus(SessionTicketKeys.WINDOW));
+        greet(client);
+        assertEquals(1, tickets.resumed(), "the previous hour's ticket still opens");
+        tickets.rotate(Instant.now().plus(SessionTicketKeys.WINDOW.multipliedBy(3)));
+        greet(client);
+        assertEquals(1, tickets.resumed());
+        assertTrue(tickets.refused() >= 1, "tickets of three hours ago are refused, and the handshake completes");
+    }
+
+    @Test
     void aTicketFromOneReplicaOpensOnAnotherWithTheSameSecret() throws Exception {
         SessionTicketKeys a = SessionTicketKeys.fromSecret(SECRET, "tunnel");
         SessionTicketKeys b = SessionTicketKeys.fromSecret(SECRET, "tunnel");
