@@ -19,6 +19,7 @@ import jakarta.enterprise.inject.spi.ObserverMethod;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.OpenSsl;
@@ -41,8 +42,10 @@ import io.vertx.core.net.OpenSSLEngineOptions;
  * down, as it does a port that is taken); files that cover neither the domain nor its
  * subdomains get a warning. {@link CertificateReload} serves them again when they change. Each
  * key reaches BoringSSL once, not in every handshake (see
- * {@link SwappableKeyManager#keyCertOptions(boolean)}). Each listener publishes when its
- * certificate expires.
+ * {@link SwappableKeyManager#keyCertOptions(boolean)}). With BoringSSL each listener issues
+ * session tickets ({@link SessionTicketKeys}: the same keys on every replica of a cluster), so
+ * clients resume instead of making a full handshake per connection; the JDK engine keeps the
+ * JDK's own session cache. Each listener publishes when its certificate expires.
  */
 @Startup(ObserverMethod.DEFAULT_PRIORITY - 100)
 @ApplicationScoped
@@ -65,8 +68,10 @@ public class ServerTls {
     private final Map<String, CertificateFiles> files = new HashMap<>();
     /** Why the files of a listener cannot be served, by listener name. */
     private final Map<String, String> unusable = new HashMap<>();
+    /** The session ticket keys of each listener, by listener name (BoringSSL only). */
+    private final Map<String, SessionTicketKeys> tickets = new HashMap<>();
 
-    public ServerTls(TunneldConfig config, TunnelMetrics metrics) {
+    public ServerTls(TunneldConfig config, TunnelMetrics metrics, TicketKeyRotation rotation) {
         this.config = config;
         this.registry = metrics.registry();
         // Each listener falls back to the other's files: generate only when neither has any.
@@ -92,9 +97,16 @@ public class ServerTls {
         if (!needed) {
             loadFiles();
         }
-        publishExpiry(TUNNEL);
-        if (config.https().enabled()) {
-            publishExpiry(HTTPS);
+        List<String> listeners = config.https().enabled() ? List.of(TUNNEL, HTTPS) : List.of(TUNNEL);
+        for (String listener : listeners) {
+            publishExpiry(listener);
+            if (boringSsl) {
+                SessionTicketKeys keys = clusterSecret.map(s -> SessionTicketKeys.fromSecret(s, listener))
+                        .orElseGet(() -> SessionTicketKeys.random(listener));
+                tickets.put(listener, keys);
+                rotation.add(keys);
+                publishTickets(listener, keys);
+            }
         }
     }
 
@@ -140,7 +152,8 @@ public class ServerTls {
     }
 
     private NetServerOptions secure(NetServerOptions options, String listener) {
-        options.setSsl(true).setSslEngineOptions(boringSsl ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions());
+        options.setSsl(true).setSslEngineOptions(
+                boringSsl ? new SessionTicketEngineOptions(tickets.get(listener)) : new JdkSSLEngineOptions());
         String refused = unusable.get(listener);
         return options.setKeyCertOptions(
                 refused != null ? new RefusedKeyCert(refused) : keys(listener).keyCertOptions(boringSsl));
@@ -163,6 +176,19 @@ public class ServerTls {
                 tls -> tls.keys(listener).current().notAfter().getEpochSecond())
                 .baseUnit("seconds").tag("listener", listener).strongReference(true)
                 .description("When the certificate the listener serves expires (its notAfter), in seconds since 1970")
+                .register(registry);
+    }
+
+    /** How many handshakes resumed from a ticket, and how many tickets no key opened: is resumption working? */
+    private void publishTickets(String listener, SessionTicketKeys keys) {
+        FunctionCounter.builder("tunneld.tls.sessions.resumed", keys, SessionTicketKeys::resumed)
+                .tag("listener", listener)
+                .description("TLS handshakes that resumed a session from a ticket instead of a full handshake")
+                .register(registry);
+        FunctionCounter.builder("tunneld.tls.tickets.refused", keys, SessionTicketKeys::refused)
+                .tag("listener", listener)
+                .description("Session tickets presented that no current key opens (issued by another secret, "
+                        + "or too old): a full handshake each")
                 .register(registry);
     }
 

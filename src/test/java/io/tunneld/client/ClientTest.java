@@ -46,6 +46,7 @@ import io.tunneld.session.Control;
 import io.tunneld.session.ControlRegistry;
 import io.tunneld.testclient.TlsDialer;
 import io.tunneld.testsupport.EchoServer;
+import io.tunneld.testsupport.Metrics;
 import io.tunneld.testsupport.PublicClient;
 import io.tunneld.testsupport.TunneldTest;
 import io.vertx.core.buffer.Buffer;
@@ -345,6 +346,30 @@ class ClientTest extends TunneldTest {
                     "-subdomain=cl-ca", "" + web.port());
             c.next();
             assertTrue(PublicClient.get(ports.http(), "cl-ca.localhost", "/").endsWith("local GET / 0"));
+        } finally {
+            Files.delete(ca);
+        }
+    }
+
+    @Test
+    void proxyConnectionsResumeTheSessionWithTheCertificateVerified() throws Exception {
+        Path ca = Files.createTempFile("server-ca", ".pem");
+        try (SSLSocket s = TlsDialer.trustAll().dial("127.0.0.1", ports.tunnel())) {
+            byte[] der = s.getSession().getPeerCertificates()[0].getEncoded();
+            Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(der)
+                    + "\n-----END CERTIFICATE-----\n");
+        }
+        try {
+            Running c = start("server_addr: localhost:" + ports.tunnel() + "\nauth_token: tunneld-test-token-2\n",
+                    "-tls-ca-file=" + ca, "-proto=http", "-subdomain=cl-resume", "" + web.port());
+            c.next();
+            double before = Metrics.valueOrZero("tunneld_tls_sessions_resumed_total{listener=\"tunnel\"}");
+            for (int i = 0; i < 10; i++) {
+                assertTrue(PublicClient.get(ports.http(), "cl-resume.localhost", "/").endsWith("local GET / 0"));
+            }
+            // Each request takes a proxy connection; the first few may be dialled before a ticket came.
+            double resumed = Metrics.value("tunneld_tls_sessions_resumed_total{listener=\"tunnel\"}") - before;
+            assertTrue(resumed >= 5, "proxy connections resumed: " + resumed);
         } finally {
             Files.delete(ca);
         }

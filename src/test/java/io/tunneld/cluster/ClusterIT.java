@@ -22,6 +22,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,6 +37,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import io.tunneld.testclient.Frame;
 import io.tunneld.testclient.NgrokTestClient;
+import io.tunneld.testclient.TlsDialer;
+import io.tunneld.testclient.WireFrames;
 import io.tunneld.testsupport.EchoServer;
 import io.tunneld.testsupport.LocalCluster;
 import io.tunneld.testsupport.PublicClient;
@@ -515,5 +522,32 @@ class ClusterIT {
         assertNotNull(metrics);
         assertTrue(metrics.contains("tunneld_cluster_forwarded_total"), "forwarded counters");
         assertTrue(metrics.contains("tunneld_cluster_redis_seconds_count"), "Redis latency");
+    }
+    @Test
+    @Order(10)
+    void aTlsSessionFromOneReplicaResumesOnAnother() throws Exception {
+        double before = resumedOn(1);
+        SSLSocketFactory tls = TlsDialer.trustAllContext().getSocketFactory();
+        for (int replica : new int[] {0, 1, 1}) {
+            // One name and port for the JDK's session cache whichever replica is reached, as behind a balancer.
+            try (SSLSocket s = (SSLSocket) tls.createSocket(new Socket(host(replica), cluster.tunnelPort()),
+                    "localhost", cluster.tunnelPort(), true)) {
+                s.setSoTimeout(10_000);
+                s.startHandshake();
+                // The tickets come with the server's first bytes, here the AuthResp.
+                Map<String, Object> auth = new java.util.LinkedHashMap<>(Map.of("Version", "2", "MmVersion", "1.7",
+                        "User", TOKEN_1, "Password", "", "OS", "linux", "Arch", "amd64", "ClientId", ""));
+                s.getOutputStream().write(WireFrames.encode("Auth", auth));
+                assertEquals("AuthResp", WireFrames.read(s.getInputStream()).type());
+            }
+        }
+        assertTrue(resumedOn(1) - before >= 2, "replica 1 resumed the sessions replica 0 and itself began");
+    }
+
+    private static double resumedOn(int replica) throws Exception {
+        Matcher m = Pattern.compile("(?m)^tunneld_tls_sessions_resumed_total\\{listener=\"tunnel\"\\} ([0-9.eE+-]+)$")
+                .matcher(cluster.replica(replica).get("/q/metrics"));
+        assertTrue(m.find(), "replica " + replica + " counts resumed sessions");
+        return Double.parseDouble(m.group(1));
     }
 }

@@ -1,0 +1,31 @@
+package io.tunneld.tls;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import jakarta.inject.Singleton;
+
+import io.quarkus.scheduler.Scheduled;
+
+/**
+ * Moves every listener's session tickets to the keys of the hour that has begun. A bean of its
+ * own, holding only the keys it was given: its schedule may fire while the server is still
+ * starting, or failing to start, and must not create the TLS set-up itself.
+ */
+@Singleton
+class TicketKeyRotation {
+
+    private final List<SessionTicketKeys> keys = new CopyOnWriteArrayList<>();
+
+    void add(SessionTicketKeys listenerKeys) {
+        keys.add(listenerKeys);
+    }
+
+    /** A no-op within the hour. */
+    @Scheduled(every = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void rotate() {
+        Instant now = Instant.now();
+        keys.forEach(k -> k.rotate(now));
+    }
+}
