@@ -362,8 +362,10 @@ def main():
     print()
     print("CPU time per unit of work in the measured runs (user + system, all threads), by process:")
     print()
-    print("| scenario | route | load generator | local service | server (tunneld / replica A / ngrokd) | replica B "
-          "| client (tunneld's / Go 1.7) | redis-server | all |")
+    with_ngrokd = "ngrokd" in routes
+    print(f"| scenario | route | load generator | local service | server (tunneld / replica A"
+          f"{' / ngrokd' if with_ngrokd else ''}) | replica B | client (tunneld's{' / Go 1.7' if with_ngrokd else ''}) "
+          "| redis-server | all |")
     print("|---|---|---|---|---|---|---|---|---|")
     rows, ceilings = cpu_rows(out, chosen, len(rounds) > 1)
     for row in rows:
