@@ -340,6 +340,9 @@ def main():
     print("Cluster: two replicas sharing a Redis; the client's control and proxy connections go to replica A, "
           "public traffic enters replica B, so every public connection takes one extra hop (B to A).")
     print(f"Latency runs achieved {latency_rates}.")
+    loads = [float(x) for x in (out / "loads.txt").read_text().split()]
+    print(f"The machine's 1-minute load average at the start of the measured runs: {min(loads):.1f} to "
+          f"{max(loads):.1f} (median {statistics.median(loads):.1f}) on {os.cpu_count()} cores.")
     if len(rounds) > 1:
         print(f"Each scenario ran {len(rounds)} times, direct then through each route; shown for "
               "each route is the round with the median ratio (latency: the median p99 difference), with its CPU "

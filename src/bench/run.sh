@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of tunneld against going direct, everything on loopback:
 #
-#   bash src/bench/run.sh           # full run, about 15 minutes with the build
+#   bash src/bench/run.sh           # full run, about 12 minutes with the build (15 with ngrokd)
 #   bash src/bench/run.sh --smoke   # every scenario, short (one to two minutes): CI-safe
 #   NGROK1_BIN_DIR=DIR bash src/bench/run.sh   # also through ngrokd 1.7 and its Go client
 #
@@ -26,7 +26,7 @@ set -Eeuo pipefail
 cd "$(dirname "$0")/../.."
 readonly OUT=$PWD/target/bench
 readonly TOKEN=bench-token
-readonly COMMAND="bash src/bench/run.sh${1:+ $1}"
+readonly COMMAND="${NGROK1_BIN_DIR:+NGROK1_BIN_DIR=$NGROK1_BIN_DIR }bash src/bench/run.sh${1:+ $1}"
 
 usage() {
     echo "usage: [NGROK1_BIN_DIR=DIR] bash src/bench/run.sh [--smoke]" >&2
@@ -512,13 +512,15 @@ save_metrics() {
 # with_cpu RUN OUT COMMAND...: runs COMMAND (a load generator) with its output in OUT, and
 # writes to target/bench/cpu-RUN.txt the CPU seconds that it and each watched process used
 # meanwhile ("PROCESS SECONDS" lines). On a machine the load saturates, the sum is what a
-# request costs. Each tunneld's metrics are saved before and after, outside the timed span.
+# request costs. Each tunneld's metrics are saved before and after, outside the timed span, and
+# the load average before, in loads.txt.
 with_cpu() {
     local run=$1 out=$2 tick i rc=0
     local file=$OUT/cpu-$run.txt before=() after=() load
     shift 2
     tick=$(getconf CLK_TCK)
     save_metrics "$OUT/metrics-$run-before"
+    load_average >>"$OUT/loads.txt"
     for i in "${!watched_pids[@]}"; do before[i]=$(cpu_ticks "${watched_pids[i]}"); done
     # `times` in a fresh subshell: its second line is the CPU time of that subshell's
     # children, the command alone. (Not in a pipe or $(...): a forked shell starts at zero.)
@@ -619,11 +621,18 @@ run_scenarios() {
     done
 }
 
+# The 1-minute load average: how busy the shared machine was.
+load_average() {
+    cut -d ' ' -f 1 /proc/loadavg
+}
+
 report() {
     local header
     header="$(date -u '+%Y-%m-%d %H:%M UTC') · nproc $(nproc) · \
+$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1) · \
 $(awk '/^MemTotal:/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo) · \
-$(java -version 2>&1 | sed -n 1p) · \`$COMMAND\`"
+$(java -version 2>&1 | sed -n 1p) · load average $LOAD_AT_START at the start, $(load_average) at the end · \
+\`$COMMAND\`"
     python3 -B src/bench/report.py --dir "$OUT" --header "$header" \
         --startup-s "${STARTUPS_S[@]}" --quarkus-started "${QUARKUS_STARTED[@]}" --idle-rss-kb "$IDLE_RSS_KB" \
         --bare-rss-kb "$BARE_RSS_KB" --container-rss-kb "$CONTAINER_RSS_KB" \
@@ -634,8 +643,10 @@ $(java -version 2>&1 | sed -n 1p) · \`$COMMAND\`"
 }
 
 main() {
+    LOAD_AT_START=$(load_average)
     mkdir -p "$OUT"
-    rm -f "$OUT"/wrk-*.txt "$OUT"/iperf3-*.json "$OUT"/cpu-*.txt "$OUT"/metrics-*.txt "$OUT/results.md"
+    rm -f "$OUT"/wrk-*.txt "$OUT"/iperf3-*.json "$OUT"/cpu-*.txt "$OUT"/metrics-*.txt "$OUT/loads.txt" \
+        "$OUT/results.md"
     install_tools
     build
     find_ngrok1
