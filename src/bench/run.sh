@@ -412,17 +412,18 @@ client_ready() {
 }
 
 # ngrokd 1.7 on loopback ports of its own, and its Go client with the benchmark's two
-# tunnels. Both log warnings only: at INFO they write lines for every connection. (The Go
-# client logs to stdout; otherwise it would draw its terminal screen.) Debug builds, as
-# `make` builds them, skip certificate verification as `-tls-skip-verify` does here.
+# tunnels. Both log errors only: at INFO they write lines for every connection, at WARNING
+# still one for most closes. (The Go client logs to stdout; otherwise it would draw its
+# terminal screen.) Debug builds, as `make` builds them, skip certificate verification as
+# `-tls-skip-verify` does here.
 start_ngrok1() {
     "$NGROK1/ngrokd" -domain=localhost -httpAddr="127.0.0.1:$NGROKD_HTTP_PORT" -httpsAddr= \
-        -tunnelAddr="127.0.0.1:$NGROKD_TUNNEL_PORT" -log=stdout -log-level=WARNING >"$OUT/ngrokd.log" 2>&1 &
+        -tunnelAddr="127.0.0.1:$NGROKD_TUNNEL_PORT" -log=stdout -log-level=ERROR >"$OUT/ngrokd.log" 2>&1 &
     NGROKD_PID=$!
     started+=("$!")
     wait_until "$NGROKD_PID" 10 ngrokd "$OUT/ngrokd.log" listening "$NGROKD_TUNNEL_PORT"
     client_config "$WORK/go-client.yml" "127.0.0.1:$NGROKD_TUNNEL_PORT" "$NGROKD_TCP_PORT"
-    "$NGROK1/ngrok" -config="$WORK/go-client.yml" -log=stdout -log-level=WARNING start bench iperf \
+    "$NGROK1/ngrok" -config="$WORK/go-client.yml" -log=stdout -log-level=ERROR start bench iperf \
         </dev/null >"$OUT/go-client.log" 2>&1 &
     GO_CLIENT_PID=$!
     started+=("$!")
