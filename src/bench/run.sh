@@ -25,7 +25,7 @@ set -Eeuo pipefail
 
 cd "$(dirname "$0")/../.."
 readonly OUT=$PWD/target/bench
-readonly TOKEN=bench-token
+readonly TOKEN=bench-token-4f8a2c71
 readonly COMMAND="${NGROK1_BIN_DIR:+NGROK1_BIN_DIR=$NGROK1_BIN_DIR }bash src/bench/run.sh${1:+ $1}"
 
 usage() {

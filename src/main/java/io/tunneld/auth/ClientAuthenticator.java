@@ -34,8 +34,7 @@ public class ClientAuthenticator {
 
     public ClientAuthenticator(TunneldConfig config) {
         this.enabled = config.auth().enabled();
-        List<String> tokens = config.auth().tokens().orElse(List.of()).stream()
-                .map(String::trim).filter(t -> !t.isEmpty()).toList();
+        List<String> tokens = tokens(config.auth());
         if (!enabled) {
             LOG.warn("Client authentication is OFF (tunneld.auth.enabled=false): anyone who reaches the "
                     + "tunnel port can open tunnels");
@@ -48,6 +47,14 @@ public class ClientAuthenticator {
             LOG.infof("No client token configured (tunneld.auth.tokens); generated one for this run: %s", generated);
         }
         tokens.forEach(t -> digests.add(sha256(t)));
+    }
+
+    /**
+     * The configured tokens, trimmed, blank ones left out; the principal of each is named by its
+     * position here ({@code token-1} first).
+     */
+    public static List<String> tokens(TunneldConfig.Auth auth) {
+        return auth.tokens().orElse(List.of()).stream().map(String::trim).filter(t -> !t.isEmpty()).toList();
     }
 
     /** The principal owning this token, or empty if the token is not accepted. */

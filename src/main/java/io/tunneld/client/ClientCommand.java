@@ -2,19 +2,21 @@ package io.tunneld.client;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.tunneld.client.cli.CommandLineParser;
-import io.tunneld.client.cli.PlainStatus;
 import io.tunneld.client.cli.UsageException;
+import io.tunneld.client.config.AuthTokenFile;
 import io.tunneld.client.config.ClientConfig;
 import io.tunneld.client.config.ConfigException;
 import io.tunneld.client.config.ConfigFile;
 import io.tunneld.client.config.TunnelConfig;
 import io.tunneld.client.log.ClientLog;
-import io.tunneld.client.observe.ClientObserver;
 import io.tunneld.client.session.ClientSession;
+import io.tunneld.client.views.Views;
 
 /**
  * {@code tunneld client ...}: the ngrok 1.7 client's command, run without the server (no
@@ -85,14 +87,18 @@ public final class ClientCommand {
             err.println(warning);
             log.warn("client", warning);
         }
-        ClientObserver view = parsed.log().equals("stdout") ? ClientObserver.NONE : new PlainStatus(out);
+        Views views = Views.choose(config, parsed.log(), System.console() != null, env, log, out, err,
+                ClientSession.CLIENT_VERSION);
         ClientSession session;
         try {
-            session = ClientSession.start(config, log, view);
+            session = ClientSession.start(config, log, views.observer());
         } catch (ConfigException e) {
             out.println(e.getMessage());
             return 1;
         }
+        AtomicReference<Thread> saver = new AtomicReference<>();
+        session.authenticated().onSuccess(v -> saver.set(saveToken(config, log)));
+        views.start(session.vertx());
         Thread closer = new Thread(session::close, "client-shutdown");
         Runtime.getRuntime().addShutdownHook(closer);
         String message;
@@ -106,7 +112,37 @@ public final class ClientCommand {
         }
         Runtime.getRuntime().removeShutdownHook(closer);
         session.close();
+        views.close();
+        awaitSaved(saver.get());
         out.println(message);
         return 1;
+    }
+
+    /** The token may be accepted just before a stop: let its saving finish before the exit. */
+    private static void awaitSaved(Thread saver) {
+        if (saver == null) {
+            return;
+        }
+        try {
+            saver.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** As 1.7: the accepted token goes into the configuration file (off the event loop). */
+    private static Thread saveToken(ClientConfig config, ClientLog log) {
+        Thread saver = new Thread(() -> {
+            try {
+                if (AuthTokenFile.save(Path.of(config.path()), config.authToken())) {
+                    log.info("config", "Saved the auth token in " + config.path());
+                }
+            } catch (IOException | ConfigException e) {
+                log.error("config", "Failed to save auth token: " + e.getMessage());
+            }
+        }, "client-save-token");
+        saver.setDaemon(true);
+        saver.start();
+        return saver;
     }
 }

@@ -155,8 +155,14 @@ public class Cluster {
                 broker::claimed);
         forward = new Listener("forward", new NetServerOptions().setHost(host).setPort(config.cluster().forwardPort())
                 .setTcpNoDelay(true), port);
-        // Startup runs on the main thread, never an event loop: waiting here is fine.
-        forward.start(vertx, loops.contexts()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // Startup runs on the main thread, never an event loop: waiting here is fine. A replica
+        // others cannot forward to is no replica: this stops the start whatever tunneld.fail-fast says.
+        try {
+            forward.start(vertx, loops.contexts()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new ConfigurationException("forward listener cannot start on " + host + ":"
+                    + forward.configuredPort() + ": " + forward.failure());
+        }
         address = host + ":" + forward.port();
         // A new subscription follows a lost connection: Redis may have restarted empty, so the
         // lease is renewed (and this replica's state put back) at once, then the directory read.

@@ -27,6 +27,7 @@ final class ForwardPort implements Handler<NetSocket> {
     private final Duration firstFrame;
     private final BiConsumer<String, PeerFrame> onMessage;
     private final ClaimHandler onClaim;
+    private final Handles handles = new Handles();
 
     /** Takes a claim connection once its opening frame has been read. */
     interface ClaimHandler {
@@ -94,7 +95,7 @@ final class ForwardPort implements Handler<NetSocket> {
                     return;
                 }
                 if ("link".equals(frame.kind())) {
-                    challenge = Handles.challenge();
+                    challenge = handles.challenge();
                     socket.write(PeerFrame.challenge(challenge).encode());
                     return;
                 }

@@ -6,23 +6,22 @@ import java.util.HexFormat;
 /**
  * Names of parked proxy connections that other replicas may claim. A handle is the only
  * thing a claim presents, so it is a capability: 128 random bits, learnt only over
- * authenticated links, used once.
+ * authenticated links, used once. An instance per owner, never a static one: a native image
+ * initialises classes at build time, and a generator made then would be in the image, its
+ * seed the same in every process.
  */
 final class Handles {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private final SecureRandom random = new SecureRandom();
 
-    private Handles() {
-    }
-
-    static String next() {
+    String next() {
         byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
+        random.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
     }
 
     /** Random hex for challenges. */
-    static String challenge() {
+    String challenge() {
         return next();
     }
 }

@@ -26,6 +26,7 @@ final class HostedProxies {
     private final Vertx vertx;
     private final Gone onGone;
     private final Map<String, Parked> byHandle = new ConcurrentHashMap<>();
+    private final Handles handles = new Handles();
 
     HostedProxies(Vertx vertx, Gone onGone) {
         this.vertx = vertx;
@@ -38,7 +39,7 @@ final class HostedProxies {
      * that time, it is closed (a grant whose claimer died).
      */
     String park(NetSocket proxy, String clientId, String owner, long claimWithinMillis) {
-        String handle = Handles.next();
+        String handle = handles.next();
         long timer = claimWithinMillis > 0 ? vertx.setTimer(claimWithinMillis, t -> drop(handle)) : -1;
         byHandle.put(handle, new Parked(proxy, clientId, owner, timer));
         proxy.handler(data -> lost(handle));

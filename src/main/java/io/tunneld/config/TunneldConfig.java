@@ -15,7 +15,10 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "tunneld")
 public interface TunneldConfig {
 
-    /** Base domain of tunnel URLs: subdomain tunnels become {@code <sub>.<domain>}. */
+    /**
+     * Base domain of tunnel URLs: subdomain tunnels become {@code <sub>.<domain>}. A DNS name:
+     * labels of letters, digits and hyphens, separated by dots.
+     */
     @WithDefault("localhost")
     String domain();
 
@@ -32,6 +35,15 @@ public interface TunneldConfig {
      * processes fewer can be faster.
      */
     Optional<Integer> eventLoops();
+
+    /**
+     * A listener that cannot start (its port is taken, its certificate files cannot be served)
+     * stops the server at start, with one line naming it. False keeps the server running with
+     * that listener down, reported by the readiness check, for operators who want the rest
+     * served meanwhile.
+     */
+    @WithDefault("true")
+    boolean failFast();
 
     /** The TLS port that ngrok clients connect to for control and proxy connections. */
     TunnelListener tunnel();
@@ -57,8 +69,8 @@ public interface TunneldConfig {
     /** Deadlines and heartbeat timing. */
     Timeouts timeouts();
 
-    /** How configured certificate files are kept current. */
-    TlsReload tls();
+    /** The TLS engine, and how configured certificate files are kept current. */
+    TlsCommon tls();
 
     /** Many replicas behind one address, sharing state in Redis; without Redis, a single node. */
     Cluster cluster();
@@ -72,8 +84,16 @@ public interface TunneldConfig {
         Optional<Path> keyFile();
     }
 
-    /** Reloading certificate files that change while tunneld runs (a renewal). */
-    interface TlsReload {
+    /** What every TLS listener shares: its engine, and reloading files that change (a renewal). */
+    interface TlsCommon {
+        /**
+         * Which TLS engine serves the tunnel port and public HTTPS: {@code auto} is BoringSSL
+         * (netty-tcnative) where its native library loads, the JDK's engine otherwise (always in
+         * the native executable); {@code jdk} is the JDK's engine everywhere.
+         */
+        @WithDefault("auto")
+        TlsEngine engine();
+
         /**
          * How often the certificate and key files are read again; new content is served to new
          * handshakes. Zero turns reloading off.
@@ -82,11 +102,18 @@ public interface TunneldConfig {
         Duration reloadPeriod();
     }
 
+    /** See {@link TlsCommon#engine()}. */
+    enum TlsEngine {
+        AUTO,
+        JDK
+    }
+
     /** The tunnel port. */
     interface TunnelListener {
         @WithDefault("0.0.0.0")
         String host();
 
+        /** 1-65535; 0 (any free port) only in the test and dev profiles. */
         @WithDefault("4443")
         int port();
 
@@ -102,6 +129,7 @@ public interface TunneldConfig {
         @WithDefault("0.0.0.0")
         String host();
 
+        /** 1-65535; 0 (any free port) only in the test and dev profiles. */
         @WithDefault("8880")
         int port();
 
@@ -120,6 +148,7 @@ public interface TunneldConfig {
         @WithDefault("0.0.0.0")
         String host();
 
+        /** 1-65535; 0 (any free port) only in the test and dev profiles. */
         @WithDefault("8443")
         int port();
 
@@ -139,7 +168,10 @@ public interface TunneldConfig {
         @WithDefault("0.0.0.0")
         String host();
 
-        /** Lowest port a TCP tunnel may use. */
+        /**
+         * Lowest port a TCP tunnel may use. The range may not overlap another listener's port
+         * on the same address.
+         */
         @WithDefault("10000")
         int portMin();
 
@@ -154,8 +186,20 @@ public interface TunneldConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** Accepted tokens; none configured (and auth enabled) means one is generated at start. */
+        /**
+         * Accepted tokens; none configured (and auth enabled) means one is generated at start,
+         * which a cluster cannot share, so a cluster requires them. Each must be at least 16
+         * characters and no placeholder (see {@code TokenStrength}) unless
+         * {@link #allowWeakTokens()}.
+         */
         Optional<List<String>> tokens();
+
+        /**
+         * Accept short and placeholder tokens (with a warning at start): for development, and
+         * for old clients that send a fixed user name as their token.
+         */
+        @WithDefault("false")
+        boolean allowWeakTokens();
 
         /**
          * Wrong tokens a source (an IPv4 address or an IPv6 /64) or a presented ClientId may send
@@ -195,7 +239,10 @@ public interface TunneldConfig {
 
     /** Limits. */
     interface Limits {
-        /** Largest frame a client may send, in bytes (1.x frames are a few hundred bytes). */
+        /**
+         * Largest frame a client may send, in bytes, at least 512 (1.x frames are a few hundred
+         * bytes). Every other limit must be at least 1 (the failure budget at least 0).
+         */
         @WithDefault("4096")
         int maxFrameLength();
 
@@ -244,7 +291,10 @@ public interface TunneldConfig {
         int unidentifiedConnectionsPerAddress();
     }
 
-    /** Deadlines. */
+    /**
+     * Deadlines; each must be positive but for {@link #joinedIdle()} and {@link #drain()}, which
+     * may be 0.
+     */
     interface Timeouts {
         /** A new tunnel-port connection must send its first frame within this time. */
         @WithDefault("10s")
@@ -306,7 +356,10 @@ public interface TunneldConfig {
          */
         Optional<String> secret();
 
-        /** The internal port other replicas forward connections to; 0 picks a free one. */
+        /**
+         * The internal port other replicas forward connections to; 0 picks a free one (replicas
+         * learn it through Redis).
+         */
         @WithDefault("4480")
         int forwardPort();
 

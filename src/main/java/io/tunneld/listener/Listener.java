@@ -52,6 +52,11 @@ public final class Listener {
         return options.getHost();
     }
 
+    /** Configured port (0: any free one). */
+    public int configuredPort() {
+        return options.getPort();
+    }
+
     /** Bound port (the real one when configured as 0), or -1 when not bound. */
     public int port() {
         return port;

@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.tunneld.config.TunneldConfig;
 import io.tunneld.http.HttpIngress;
 import io.tunneld.listener.Listener;
@@ -29,8 +30,9 @@ import io.vertx.core.net.NetServerOptions;
 
 /**
  * Opens the tunnel port and the public HTTP and HTTPS listeners when Quarkus starts; the
- * graceful stop closes them. A listener that cannot bind is logged and
- * reported as down by the readiness check; the others keep serving.
+ * graceful stop closes them. A listener that cannot bind stops the start with one line naming
+ * its address ({@code tunneld.fail-fast}); without fail-fast it is logged and reported as down
+ * by the readiness check, and the others keep serving.
  */
 @ApplicationScoped
 public class Listeners {
@@ -78,14 +80,28 @@ public class Listeners {
             if (l.isBound()) {
                 Protocol.of(l.name()).ifPresent(p -> publicPorts.bound(p, l.port()));
                 LOG.infof("%s listener on %s:%d", l.name(), l.host(), l.port());
+            } else if (config.failFast()) {
+                throw new ConfigurationException(l.name() + " listener cannot start on " + l.host() + ":"
+                        + l.configuredPort() + ": " + l.failure() + " (tunneld.fail-fast=false starts without it)");
             } else {
-                LOG.errorf("%s listener could not start on %s: %s", l.name(), l.host(), l.failure());
+                LOG.errorf("%s listener could not start on %s:%d: %s", l.name(), l.host(), l.configuredPort(),
+                        l.failure());
             }
         }
+        LOG.infof("TLS engine: %s; transport: %s", tls.engine(), transport());
         LOG.infof("tunneld serving domain %s on %d event loops; TCP tunnels %s", config.domain(), contexts.size(),
                 config.tcp().enabled()
                 ? "on " + config.tcp().host() + " ports " + config.tcp().portMin() + "-" + config.tcp().portMax()
                 : "off");
+    }
+
+    /** epoll where Netty's native library loads (the only native transport this build ships), NIO otherwise. */
+    private String transport() {
+        if (vertx.isNativeTransportEnabled()) {
+            return "epoll";
+        }
+        Throwable cause = vertx.unavailableNativeTransportCause();
+        return cause == null ? "NIO" : "NIO (epoll is not available: " + cause.getMessage() + ")";
     }
 
     /**

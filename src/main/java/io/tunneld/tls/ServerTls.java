@@ -21,24 +21,28 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.ssl.OpenSsl;
+import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.tunneld.config.TunneldConfig;
 import io.tunneld.metrics.TunnelMetrics;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
-import io.vertx.core.net.SSLEngineOptions;
 
 /**
  * TLS for the tunnel port and public HTTPS: the configured PEM files, or one self-signed
  * certificate made at start; BoringSSL where its native library loads, the JDK engine
- * otherwise. Files that cannot be served (unreadable, not PEM, a key of another certificate)
- * keep the listeners using them from starting, with one line each naming the files (the
- * readiness check reports them down, as it does a port that is taken); files that cover neither
- * the domain nor its subdomains get a warning. {@link CertificateReload} serves them again when
- * they change. Each key reaches BoringSSL once, not in every handshake (see
- * {@link SwappableKeyManager#keyCertOptions()}). Each listener publishes when its certificate
- * expires.
+ * otherwise (a native executable) or when {@code tunneld.tls.engine=jdk}. Files that cannot be
+ * served (unreadable, not PEM, a key of another certificate) stop the server at start with one
+ * line naming them ({@code tunneld.fail-fast}); without fail-fast they keep the listeners using
+ * them from starting, with one line each naming the files (the readiness check reports them
+ * down, as it does a port that is taken); files that cover neither the domain nor its
+ * subdomains get a warning. {@link CertificateReload} serves them again when they change. Each
+ * key reaches BoringSSL once, not in every handshake (see
+ * {@link SwappableKeyManager#keyCertOptions(boolean)}). Each listener publishes when its
+ * certificate expires.
  */
 @Startup(ObserverMethod.DEFAULT_PRIORITY - 100)
 @ApplicationScoped
@@ -53,6 +57,8 @@ public class ServerTls {
 
     private final TunneldConfig config;
     private final MeterRegistry registry;
+    /** BoringSSL, or the JDK engine: one for every listener, chosen once. */
+    private final boolean boringSsl;
     /** Made on another thread while the rest of the server starts, when no files are configured. */
     private final CompletableFuture<SwappableKeyManager> selfSigned;
     /** The files each listener serves, by listener name; listeners using the same files share them. */
@@ -81,6 +87,8 @@ public class ServerTls {
                             : "generated", domain, domain, credentials.sha256Fingerprint());
             return new SwappableKeyManager(credentials);
         }) : null;
+        // After the key's generation has started: loading BoringSSL (about 0.1 s) overlaps it.
+        this.boringSsl = config.tls().engine() == TunneldConfig.TlsEngine.AUTO && OpenSSLEngineOptions.isAvailable();
         if (!needed) {
             loadFiles();
         }
@@ -110,17 +118,32 @@ public class ServerTls {
         return secure(options, HTTPS);
     }
 
+    /** Which engine serves TLS, and why the JDK's where BoringSSL was wanted: for the start-up line. */
+    public String engine() {
+        if (boringSsl) {
+            return "BoringSSL (netty-tcnative)";
+        }
+        if (config.tls().engine() == TunneldConfig.TlsEngine.JDK) {
+            return "JDK (tunneld.tls.engine=jdk)";
+        }
+        if (ImageMode.current() == ImageMode.NATIVE_RUN) {
+            // Quarkus's Netty substitutions make OpenSsl unavailable in every native executable.
+            return "JDK (BoringSSL cannot serve a native executable)";
+        }
+        Throwable cause = OpenSsl.unavailabilityCause();
+        return "JDK (BoringSSL is not available here" + (cause == null ? ")" : ": " + cause.getMessage() + ")");
+    }
+
     /** The configured files, each once: what {@link CertificateReload} checks. */
     List<CertificateFiles> files() {
         return files.values().stream().distinct().toList();
     }
 
     private NetServerOptions secure(NetServerOptions options, String listener) {
-        // The engine first: loading BoringSSL (about 0.1 s at start) overlaps the key's generation.
-        options.setSsl(true).setSslEngineOptions(engine(listener));
+        options.setSsl(true).setSslEngineOptions(boringSsl ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions());
         String refused = unusable.get(listener);
         return options.setKeyCertOptions(
-                refused != null ? new RefusedKeyCert(refused) : keys(listener).keyCertOptions());
+                refused != null ? new RefusedKeyCert(refused) : keys(listener).keyCertOptions(boringSsl));
     }
 
     private SwappableKeyManager keys(String listener) {
@@ -143,14 +166,6 @@ public class ServerTls {
                 .register(registry);
     }
 
-    private static SSLEngineOptions engine(String listener) {
-        if (OpenSSLEngineOptions.isAvailable()) {
-            return new OpenSSLEngineOptions();
-        }
-        LOG.warnf("BoringSSL is not available on this platform; %s uses the JDK TLS engine", listener);
-        return new JdkSSLEngineOptions();
-    }
-
     /** Loads each configured pair of files once; a pair that cannot be served is kept with its reason. */
     private void loadFiles() {
         Map<String, TunneldConfig.Tls> chosen = new LinkedHashMap<>();
@@ -168,15 +183,23 @@ public class ServerTls {
                         String.join(", ", listeners));
                 listeners.forEach(l -> files.put(l, loaded));
             } catch (UnusableTlsFilesException e) {
+                if (config.failFast()) {
+                    throw new ConfigurationException(settingOf(paths) + ": " + e.getMessage());
+                }
                 listeners.forEach(l -> unusable.put(l, e.getMessage()));
             }
         });
     }
 
+    /** The settings that name these files ({@code tunneld.tunnel.tls}, or the HTTPS ones). */
+    private String settingOf(List<Path> paths) {
+        TunneldConfig.Tls tunnel = config.tunnel().tls();
+        return configured(tunnel) && paths.equals(List.of(tunnel.certFile().get(), tunnel.keyFile().get()))
+                ? "tunneld.tunnel.tls" : "tunneld.https.tls";
+    }
+
+    /** Whether the files are set; one without the other was refused at start (SettingsCheck). */
     private static boolean configured(TunneldConfig.Tls tls) {
-        if (tls.certFile().isPresent() != tls.keyFile().isPresent()) {
-            throw new IllegalStateException("TLS needs both cert-file and key-file, or neither");
-        }
-        return tls.certFile().isPresent();
+        return tls.certFile().isPresent() && tls.keyFile().isPresent();
     }
 }

@@ -43,9 +43,13 @@ final class SwappableKeyManager extends X509ExtendedKeyManager {
      * As Vert.x key material. BoringSSL gets each pair once, not in every handshake: Netty's
      * caching factory keeps its native form per alias, which is why an alias is a certificate's
      * fingerprint (one alias, one pair, as that cache requires). It stops caching new aliases
-     * after 1024, far more switches than certificate renewals.
+     * after 1024, far more switches than certificate renewals. The JDK engine takes the keys as
+     * they are.
      */
-    KeyCertOptions keyCertOptions() {
+    KeyCertOptions keyCertOptions(boolean boringSsl) {
+        if (!boringSsl) {
+            return KeyCertOptions.wrap(this);
+        }
         try {
             KeyManagerFactory factory = KeyCertOptions.wrap(this).getKeyManagerFactory(null);
             return KeyCertOptions.wrap(new OpenSslCachingX509KeyManagerFactory(factory));

@@ -92,7 +92,8 @@ public class UrlAssigner {
         return "tcp://" + domain + ":" + port;
     }
 
-    static boolean isDnsName(String host) {
+    /** Whether {@code host} is a DNS name: labels of letters, digits and hyphens, separated by dots. */
+    public static boolean isDnsName(String host) {
         if (host.length() > 253) {
             return false;
         }

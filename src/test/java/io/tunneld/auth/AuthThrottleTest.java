@@ -93,7 +93,7 @@ class AuthThrottleTest extends TunneldTest {
         double throttled = Metrics.value(THROTTLED);
         try (SSLSocket s = TlsDialer.trustAll().from(source).dial("127.0.0.1", ports.tunnel())) {
             // A Ping right behind the Auth: it must wait for the session, not be lost.
-            Map<String, Object> auth = new LinkedHashMap<>(Map.of("Version", "2", "User", "test-token-1"));
+            Map<String, Object> auth = new LinkedHashMap<>(Map.of("Version", "2", "User", "tunneld-test-token-1"));
             byte[] both = concat(WireFrames.encode("Auth", auth), WireFrames.encode("Ping", Map.of()));
             OutputStream out = s.getOutputStream();
             out.write(both);
@@ -113,7 +113,7 @@ class AuthThrottleTest extends TunneldTest {
         penalise("127.0.0.5");
         double throttled = Metrics.value(THROTTLED);
         try (NgrokTestClient c = from("127.0.0.6")) {
-            assertEquals("", c.auth("test-token-1", "").str("Error"));
+            assertEquals("", c.auth("tunneld-test-token-1", "").str("Error"));
         }
         assertEquals(throttled, Metrics.value(THROTTLED));
     }
@@ -134,7 +134,7 @@ class AuthThrottleTest extends TunneldTest {
         double throttled = Metrics.value(THROTTLED);
         String id = "held-then-closed-" + System.nanoTime();
         try (NgrokTestClient c = from(source)) {
-            c.sendAuth("test-token-1", id);
+            c.sendAuth("tunneld-test-token-1", id);
             eventually(() -> Metrics.value(THROTTLED) == throttled + 1);
             assertEquals(1, Metrics.value(HELD), "its answer is being held");
         }
@@ -151,13 +151,13 @@ class AuthThrottleTest extends TunneldTest {
         }
         double throttled = Metrics.value(THROTTLED);
         try (NgrokTestClient c = from("127.0.0.8")) {
-            Frame resp = c.auth("test-token-1", id);
+            Frame resp = c.auth("tunneld-test-token-1", id);
             assertEquals("", resp.str("Error"));
             assertEquals(id, resp.str("ClientId"), "the owner resumes its id");
         }
         assertEquals(throttled + 1, Metrics.value(THROTTLED), "held: the id is under penalty");
         try (NgrokTestClient c = from("127.0.0.9")) {
-            assertEquals("", c.auth("test-token-1", "").str("Error"));
+            assertEquals("", c.auth("tunneld-test-token-1", "").str("Error"));
         }
         assertEquals(throttled + 1, Metrics.value(THROTTLED), "without that id, not held");
     }

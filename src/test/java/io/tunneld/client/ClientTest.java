@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -149,7 +151,7 @@ class ClientTest extends TunneldTest {
     }
 
     private String server() {
-        return "server_addr: 127.0.0.1:" + ports.tunnel() + "\nauth_token: test-token-1\n";
+        return "server_addr: 127.0.0.1:" + ports.tunnel() + "\nauth_token: tunneld-test-token-1\ninspect_addr: disabled\n";
     }
 
     /** A client started from this configuration file and the arguments after {@code client}. */
@@ -323,7 +325,7 @@ class ClientTest extends TunneldTest {
 
     @Test
     void theServerCertificateIsVerifiedByDefault() throws Exception {
-        Running c = start("server_addr: localhost:" + ports.tunnel() + "\nauth_token: test-token-2\n", "-proto=http", "" + web.port());
+        Running c = start("server_addr: localhost:" + ports.tunnel() + "\nauth_token: tunneld-test-token-2\n", "-proto=http", "" + web.port());
         String reason = c.stopped();
         assertTrue(reason.startsWith("The certificate of server localhost:" + ports.tunnel() + " is not trusted ("), reason);
         assertTrue(reason.contains("-tls-ca-file") && reason.contains("-tls-skip-verify"), reason);
@@ -339,7 +341,7 @@ class ClientTest extends TunneldTest {
                     + "\n-----END CERTIFICATE-----\n");
         }
         try {
-            Running c = start("server_addr: localhost:" + ports.tunnel() + "\nauth_token: test-token-2\n", "-tls-ca-file=" + ca, "-proto=http",
+            Running c = start("server_addr: localhost:" + ports.tunnel() + "\nauth_token: tunneld-test-token-2\n", "-tls-ca-file=" + ca, "-proto=http",
                     "-subdomain=cl-ca", "" + web.port());
             c.next();
             assertTrue(PublicClient.get(ports.http(), "cl-ca.localhost", "/").endsWith("local GET / 0"));
@@ -350,7 +352,7 @@ class ClientTest extends TunneldTest {
 
     @Test
     void theEnvironmentVariableTurnsVerificationOff() throws Exception {
-        Running c = start("server_addr: localhost:" + ports.tunnel() + "\nauth_token: test-token-2\n",
+        Running c = start("server_addr: localhost:" + ports.tunnel() + "\nauth_token: tunneld-test-token-2\n",
                 Map.of("TUNNELD_CLIENT_TLS_SKIP_VERIFY", "true"), "-proto=http", "-subdomain=cl-env", "" + web.port());
         c.next();
         assertTrue(PublicClient.get(ports.http(), "cl-env.localhost", "/").endsWith("local GET / 0"));
@@ -369,6 +371,35 @@ class ClientTest extends TunneldTest {
                 assertTrue(head.contains("\r\nproxy-authorization: Basic cHU6cHA=")
                         || head.contains("\r\nProxy-Authorization: Basic cHU6cHA="), head);
             }
+        }
+    }
+
+    @Test
+    void theCommandSavesAnAcceptedTokenInItsConfigFileAs17Does() throws Exception {
+        Running holder = start(server(), "-tls-skip-verify", "-proto=http", "-subdomain=cl-save", "" + web.port());
+        holder.next();
+        Path file = Files.createTempFile("ngrok", ".yml");
+        Files.writeString(file, "# kept\nserver_addr: 127.0.0.1:" + ports.tunnel() + "\ninspect_addr: disabled\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            // The name is taken: the command authenticates, then stops.
+            int status = ClientCommand.run(new String[] { "-config=" + file, "-authtoken=tunneld-test-token-2", "-tls-skip-verify",
+                    "-proto=http", "-subdomain=cl-save", "" + web.port() }, Map.of(),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
+            assertEquals(1, status);
+            assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("Server failed to allocate tunnel: "), out.toString());
+            eventually(() -> read(file).endsWith("\nauth_token: tunneld-test-token-2\n"));
+            assertTrue(read(file).startsWith("# kept\nserver_addr: "), read(file));
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -12,9 +12,10 @@ import io.tunneld.testsupport.PemFiles;
 import io.tunneld.testsupport.StartLog;
 
 /**
- * Three listeners that cannot start: the public HTTP port is already taken by someone else, the
- * tunnel port's key file does not exist, and the HTTPS key belongs to another certificate. The
- * log is written to a file, for what the server says at start.
+ * Three listeners that cannot start, with {@code tunneld.fail-fast=false}, which runs the server
+ * without them: the public HTTP port is already taken by someone else, the tunnel port's key
+ * file does not exist, and the HTTPS key belongs to another certificate. The log is written to
+ * a file, for what the server says at start.
  */
 public class BrokenListenersProfile implements QuarkusTestProfile {
 
@@ -36,6 +37,7 @@ public class BrokenListenersProfile implements QuarkusTestProfile {
         PemFiles other = PemFiles.selfSigned("localhost", "*.localhost");
         Map<String, String> config = new HashMap<>(StartLog.configOverrides());
         config.putAll(Map.of(
+                "tunneld.fail-fast", "false",
                 "tunneld.http.host", "127.0.0.1",
                 "tunneld.http.port", String.valueOf(SQUATTER.getLocalPort()),
                 "tunneld.tunnel.tls.cert-file", tunnel.cert().toString(),

@@ -112,7 +112,7 @@ class HealthAndMetricsTest extends TunneldTest {
 
     @Test
     void sessionsAndTunnelsAreReportedAndAFreshSessionIsNotOverdue() throws Exception {
-        try (NgrokTestClient c = authed("test-token-1")) {
+        try (NgrokTestClient c = authed("tunneld-test-token-1")) {
             assertEquals("", c.reqTunnel("http", "", "health", "", 0).get(0).str("Error"));
             given().when().get("/q/health/well").then().statusCode(200)
                     .body("checks.find { it.name == 'sessions' }.status", equalTo("UP"))
@@ -140,7 +140,7 @@ class HealthAndMetricsTest extends TunneldTest {
             s.setSoTimeout(5000);
             assertEquals(-1, s.getInputStream().read(), "a Ping as first frame: closed");
         }
-        try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed("test-token-1")) {
+        try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed("tunneld-test-token-1")) {
             forwardHttp(c, "metered", "", echo.port());
             String request = "GET / HTTP/1.1\r\nHost: metered.localhost:" + ports.http() + "\r\n\r\n";
             assertEquals(request, PublicClient.echo(ports.http(), request));

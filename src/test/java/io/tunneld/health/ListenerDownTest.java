@@ -17,8 +17,10 @@ import io.tunneld.config.TunneldConfig;
 import io.tunneld.testsupport.StartLog;
 
 /**
- * A listener that cannot start makes the server not ready, and says why, in readiness and in one
- * log line at start; the others serve. Certificate files that cannot be served are such a reason.
+ * With {@code tunneld.fail-fast=false}, a listener that cannot start makes the server not ready,
+ * and says why, in readiness and in one log line at start; the others serve. Certificate files
+ * that cannot be served are such a reason. (With fail-fast, the default, they stop the start:
+ * {@code SettingsIT}.)
  */
 @QuarkusTest
 @TestProfile(BrokenListenersProfile.class)

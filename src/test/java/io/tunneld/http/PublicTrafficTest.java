@@ -48,7 +48,7 @@ class PublicTrafficTest extends TunneldTest {
     void setUp() throws Exception {
         echo = new EchoServer();
         client = NgrokTestClient.connect("127.0.0.1", ports.tunnel());
-        assertEquals("", client.auth("test-token-1", "").str("Error"));
+        assertEquals("", client.auth("tunneld-test-token-1", "").str("Error"));
     }
 
     @AfterEach
@@ -151,7 +151,7 @@ class PublicTrafficTest extends TunneldTest {
     @Test
     void noProxyInTimeGets502() throws Exception {
         try (NgrokTestClient silent = connect()) {
-            silent.auth("test-token-1", "");
+            silent.auth("tunneld-test-token-1", "");
             String url = silent.reqTunnel("http", "", "stalled", "", 0).get(0).str("Url");
             silent.forward(url, "127.0.0.1", echo.port());
             long start = System.nanoTime();

@@ -27,7 +27,7 @@ class NoSecretsInLogsTest extends TunneldTest {
             try (NgrokTestClient bad = connect()) {
                 bad.auth("SECRET-TOKEN-never-logged", "");
             }
-            try (NgrokTestClient c = authed("test-token-2")) {
+            try (NgrokTestClient c = authed("tunneld-test-token-2")) {
                 clientId = c.clientId();
                 forwardHttp(c, "private", "alice:hunter2-secret", echo.port());
                 String host = "private.localhost:" + ports.http();
@@ -44,7 +44,7 @@ class NoSecretsInLogsTest extends TunneldTest {
         List<String> lines = records.lines().stream().map(LogRecords.Line::text).toList();
         assertTrue(lines.size() >= 3, "the actions above were logged: " + lines);
         String all = String.join("\n", lines);
-        for (String secret : new String[] { "SECRET-TOKEN-never-logged", "test-token-2", "hunter2-secret",
+        for (String secret : new String[] { "SECRET-TOKEN-never-logged", "tunneld-test-token-2", "hunter2-secret",
                 "wrong-guess-secret", Base64.getEncoder().encodeToString("alice:hunter2-secret".getBytes()),
                 clientId }) {
             assertTrue(!all.contains(secret), "a log record contains " + secret + ":\n" + all);

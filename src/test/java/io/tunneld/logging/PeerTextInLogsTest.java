@@ -66,7 +66,7 @@ class PeerTextInLogsTest extends TunneldTest {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("Version", version);
         payload.put("MmVersion", "1.7");
-        payload.put("User", "test-token-1");
+        payload.put("User", "tunneld-test-token-1");
         payload.put("Password", "");
         payload.put("OS", os);
         payload.put("Arch", arch);

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.buffer.Buffer;
 
 /** The frames real 1.x programs sent (protocol-samples/wire-samples.txt) as test vectors. */
@@ -23,6 +24,17 @@ class FrameCodecTest {
 
     private static final Pattern GO_FRAME =
             Pattern.compile("FRAME len=(\\d+) hdr=([0-9a-f]{16}) json=(\\{.*\\})$");
+
+    /**
+     * Jackson reaches the message records by reflection, and a native executable has only the
+     * reflection registered at build time: a record without it would fail there, not here.
+     */
+    @Test
+    void everyMessageTypeIsRegisteredForReflection() {
+        for (Class<?> type : Message.class.getPermittedSubclasses()) {
+            assertTrue(type.isAnnotationPresent(RegisterForReflection.class), type.getName());
+        }
+    }
 
     @Test
     void goFramesDecodeAndReEncodeByteForByte() throws Exception {

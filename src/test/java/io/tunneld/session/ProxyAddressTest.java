@@ -26,7 +26,7 @@ class ProxyAddressTest extends TunneldTest {
 
     @Test
     void byDefaultAProxyMayComeFromAnotherAddressThanItsControl() throws Exception {
-        try (NgrokTestClient c = authed("test-token-1");
+        try (NgrokTestClient c = authed("tunneld-test-token-1");
                 SSLSocket elsewhere = TlsDialer.trustAll().from("127.0.0.2").dial("127.0.0.1", ports.tunnel());
                 Socket visitor = PublicClient.plain(ports.http())) {
             c.reqTunnel("http", "", "elsewhere", "", 0);

@@ -31,7 +31,7 @@ class SessionTest extends TunneldTest {
     @Test
     void authIsAnsweredWithAuthRespAndAnImmediateReqProxy() throws Exception {
         try (NgrokTestClient c = connect()) {
-            Frame resp = c.auth("test-token-1", "");
+            Frame resp = c.auth("tunneld-test-token-1", "");
             assertEquals("AuthResp", resp.type());
             assertEquals("", resp.str("Error"));
             assertEquals("2", resp.str("Version"));
@@ -73,7 +73,7 @@ class SessionTest extends TunneldTest {
     @Test
     void wrongVersionIsRefusedAsOneXDoes() throws Exception {
         try (SSLSocket s = NgrokTestClient.openTls("127.0.0.1", ports.tunnel())) {
-            send(s, "Auth", Map.of("Version", "1", "MmVersion", "1.7", "User", "test-token-1", "ClientId", ""));
+            send(s, "Auth", Map.of("Version", "1", "MmVersion", "1.7", "User", "tunneld-test-token-1", "ClientId", ""));
             Frame resp = WireFrames.read(s.getInputStream());
             assertEquals("AuthResp", resp.type());
             assertTrue(resp.str("Error").startsWith("Incompatible versions. Server 1.7, client 1."), resp.str("Error"));
@@ -106,7 +106,7 @@ class SessionTest extends TunneldTest {
     void absurdLengthClosesOnlyThatConnection() throws Exception {
         String invalid = "tunneld_frames_rejected_total{reason=\"invalid\"}";
         try (NgrokTestClient bystander = connect()) {
-            bystander.auth("test-token-1", "");
+            bystander.auth("tunneld-test-token-1", "");
             for (long length : new long[] { 1L << 40, -5, 0, 4097 }) {
                 double before = Metrics.valueOrZero(invalid);
                 try (SSLSocket s = NgrokTestClient.openTls("127.0.0.1", ports.tunnel())) {
@@ -125,11 +125,11 @@ class SessionTest extends TunneldTest {
     @Test
     void malformedOrUnknownFrameOnAControlClosesThatControlOnly() throws Exception {
         try (NgrokTestClient bystander = connect()) {
-            bystander.auth("test-token-1", "");
+            bystander.auth("tunneld-test-token-1", "");
             for (String json : new String[] { "{\"Type\":\"Bogus\",\"Payload\":{}}", "{not json",
                     "{\"Type\":\"Auth\",\"Payload\":{}}" }) {
                 try (NgrokTestClient bad = connect()) {
-                    bad.auth("test-token-1", "");
+                    bad.auth("tunneld-test-token-1", "");
                     bad.sendRaw(WireFrames.encodeRaw(json));
                     assertTrue(bad.awaitClosed(WAIT), json);
                 }
@@ -142,7 +142,7 @@ class SessionTest extends TunneldTest {
     @Test
     void framesSplitAcrossManyWritesAreReassembled() throws Exception {
         try (NgrokTestClient c = connect()) {
-            c.auth("test-token-1", "");
+            c.auth("tunneld-test-token-1", "");
             byte[] ping = WireFrames.encode("Ping", Map.of());
             c.sendRawChunked(ping, 3, Duration.ofMillis(20));
             assertNotNull(c.awaitFrame("Pong", WAIT));
@@ -152,7 +152,7 @@ class SessionTest extends TunneldTest {
     @Test
     void pingIsAnsweredWithPong() throws Exception {
         try (NgrokTestClient c = connect()) {
-            c.auth("test-token-1", "");
+            c.auth("tunneld-test-token-1", "");
             for (int i = 0; i < 3; i++) {
                 c.ping();
                 assertNotNull(c.awaitFrame("Pong", WAIT));
@@ -163,8 +163,8 @@ class SessionTest extends TunneldTest {
     @Test
     void sameTokenResumesItsIdAndReplacesTheOldSession() throws Exception {
         try (NgrokTestClient first = connect(); NgrokTestClient second = connect()) {
-            String id = first.auth("test-token-1", "").str("ClientId");
-            Frame resp = second.auth("test-token-1", id);
+            String id = first.auth("tunneld-test-token-1", "").str("ClientId");
+            Frame resp = second.auth("tunneld-test-token-1", id);
             assertEquals(id, resp.str("ClientId"));
             assertTrue(first.awaitClosed(WAIT), "the replaced session is shut down");
             second.ping();
@@ -175,8 +175,8 @@ class SessionTest extends TunneldTest {
     @Test
     void anotherTokenCannotTakeOverAnId() throws Exception {
         try (NgrokTestClient owner = connect(); NgrokTestClient intruder = connect()) {
-            String id = owner.auth("test-token-1", "").str("ClientId");
-            Frame resp = intruder.auth("test-token-2", id);
+            String id = owner.auth("tunneld-test-token-1", "").str("ClientId");
+            Frame resp = intruder.auth("tunneld-test-token-2", id);
             assertEquals("", resp.str("Error"));
             assertNotEquals(id, resp.str("ClientId"), "a fresh id, not the owner's");
             owner.ping();
@@ -196,7 +196,7 @@ class SessionTest extends TunneldTest {
     void goClientWritesHeaderAndBodyAsSeparateRecords() throws Exception {
         try (NgrokTestClient c = connect()) {
             c.setGoStyleWrites(true);
-            assertEquals("", c.auth("test-token-1", "").str("Error"));
+            assertEquals("", c.auth("tunneld-test-token-1", "").str("Error"));
             c.ping();
             assertNotNull(c.awaitFrame("Pong", WAIT));
         }

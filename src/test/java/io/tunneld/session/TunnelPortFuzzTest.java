@@ -45,7 +45,7 @@ class TunnelPortFuzzTest extends TunneldTest {
     private static final int PORT_MAX = 31999;
     private static final int TUNNELS_PER_CLIENT = 16;
     private static final String INVALID = "tunneld_frames_rejected_total{reason=\"invalid\"}";
-    private static final Set<String> TOKENS = Set.of("test-token-1", "test-token-2");
+    private static final Set<String> TOKENS = Set.of("tunneld-test-token-1", "tunneld-test-token-2");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     private static final Pattern RESUMABLE_ID = Pattern.compile("[A-Za-z0-9_-]{8,64}");
     /** Errors a valid request may still get: a name or port someone holds, or none free. */
@@ -69,7 +69,7 @@ class TunnelPortFuzzTest extends TunneldTest {
                     if (session != null) {
                         session.client.close();
                     }
-                    session = new Session(authed("test-token-1"));
+                    session = new Session(authed("tunneld-test-token-1"));
                 }
                 Expect expect = expectForReqTunnel(request);
                 outcomes[expect.ordinal()]++;
@@ -93,14 +93,14 @@ class TunnelPortFuzzTest extends TunneldTest {
         FuzzValues fuzz = new FuzzValues(SEED);
         List<Map<String, Object>> auths = new ArrayList<>();
         for (String version : fuzz.controlAtEveryPosition("2")) {
-            auths.add(auth(version, "test-token-1", "", "linux", "amd64"));
+            auths.add(auth(version, "tunneld-test-token-1", "", "linux", "amd64"));
         }
         // A few wrong tokens only: a server may slow down an address that fails often.
-        for (String token : new String[] { "test-token-1\u0000", "\ttest-token-1", "TEST-TOKEN-1", "test-token-1 " }) {
+        for (String token : new String[] { "tunneld-test-token-1\u0000", "\ttunneld-test-token-1", "TUNNELD-TEST-TOKEN-1", "tunneld-test-token-1 " }) {
             auths.add(auth("2", token, "", "linux", "amd64"));
         }
         for (int i = 0; i < 40; i++) {
-            Map<String, Object> auth = auth(fuzz.chance(4) ? fuzz.mutate("2") : "2", "test-token-" + (1 + i % 2),
+            Map<String, Object> auth = auth(fuzz.chance(4) ? fuzz.mutate("2") : "2", "tunneld-test-token-" + (1 + i % 2),
                     fuzz.chance(2) ? fuzz.mutate("fuzzid" + i + "abcdef") : "",
                     fuzz.chance(2) ? fuzz.mutate("linux") : "linux", fuzz.chance(2) ? fuzz.mutate("amd64") : "amd64");
             if (fuzz.chance(6)) {
@@ -124,7 +124,7 @@ class TunnelPortFuzzTest extends TunneldTest {
     @Test
     void regProxyWithAnythingButALiveIdExactlyIsClosed() throws Exception {
         FuzzValues fuzz = new FuzzValues(SEED);
-        try (NgrokTestClient owner = authed("test-token-1")) {
+        try (NgrokTestClient owner = authed("tunneld-test-token-1")) {
             String id = owner.clientId();
             List<Object> ids = new ArrayList<>(fuzz.controlAtEveryPosition(id));
             ids.addAll(List.of(id.toUpperCase(Locale.ROOT), id.substring(1), id + id, "", "x".repeat(5_000)));

@@ -9,19 +9,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * tunneld as its users run it: the packaged jar ({@code target/quarkus-app}, built by
- * {@code package} before the integration tests run) in a JVM of its own, configured by
- * environment variables, its output in {@code target/cluster-logs/NAME.log}. It can be killed
- * (SIGKILL, as a node failure) or stopped (SIGTERM, as Kubernetes stops a pod).
+ * tunneld as its users run it: what {@code package} built before the integration tests run,
+ * the jar ({@code target/quarkus-app}) in a JVM of its own or, after {@code package -Dnative},
+ * the native executable; configured by environment variables, its output in
+ * {@code target/cluster-logs/NAME.log}. It can be killed (SIGKILL, as a node failure) or
+ * stopped (SIGTERM, as Kubernetes stops a pod).
  */
 public final class TunneldProcess implements AutoCloseable {
 
+    private static final String START = "---- start ";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
@@ -44,21 +46,40 @@ public final class TunneldProcess implements AutoCloseable {
      */
     public static TunneldProcess start(String name, String host, int healthPort, Map<String, String> env)
             throws IOException, InterruptedException {
-        Path app = Path.of(System.getProperty("tunneld.app", "target/quarkus-app")).toAbsolutePath();
-        Path logs = Files.createDirectories(Path.of("target", "cluster-logs"));
-        Path log = logs.resolve(name + ".log");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "@jvm.options", "-XX:TieredStopAtLevel=1",
-                "-jar", "quarkus-run.jar"));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putAll(env);
-        builder.environment().put("QUARKUS_HTTP_HOST", host);
-        builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(healthPort));
-        Files.writeString(log, "---- start " + name + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        TunneldProcess started = new TunneldProcess(name, host, healthPort, log, builder.start());
+        Map<String, String> all = new HashMap<>(env);
+        all.put("QUARKUS_HTTP_HOST", host);
+        all.put("QUARKUS_HTTP_PORT", String.valueOf(healthPort));
+        TunneldProcess started = launch(name, host, healthPort, all);
         started.awaitReady(Duration.ofSeconds(30));
         return started;
+    }
+
+    /**
+     * Starts the jar with {@code env} alone (the management port's address and port as
+     * configured there, or the defaults) and returns at once; {@code host} and
+     * {@code healthPort} are where this handle looks for health.
+     */
+    public static TunneldProcess launch(String name, String host, int healthPort, Map<String, String> env)
+            throws IOException {
+        Path logs = Files.createDirectories(Path.of("target", "cluster-logs"));
+        Path log = logs.resolve(name + ".log");
+        ProcessBuilder builder = command().redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        Files.writeString(log, START + name + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return new TunneldProcess(name, host, healthPort, log, builder.start());
+    }
+
+    /** The native executable if {@code package} built one, the jar otherwise. */
+    private static ProcessBuilder command() {
+        if (BuiltArtifact.isNative()) {
+            Path executable = BuiltArtifact.nativeExecutable();
+            return new ProcessBuilder(executable.toString()).directory(executable.getParent().toFile());
+        }
+        Path app = Path.of(System.getProperty("tunneld.app", "target/quarkus-app")).toAbsolutePath();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new ProcessBuilder(java, "@jvm.options", "-XX:TieredStopAtLevel=1", "-jar", "quarkus-run.jar")
+                .directory(app.toFile());
     }
 
     public String name() {
@@ -106,6 +127,13 @@ public final class TunneldProcess implements AutoCloseable {
     /** Everything it logged so far. */
     public String log() throws IOException {
         return Files.readString(log);
+    }
+
+    /** The lines it wrote since its latest start, output and errors as they came. */
+    public List<String> output() throws IOException {
+        String all = log();
+        return all.substring(all.lastIndexOf(START + name + "\n") + START.length() + name.length() + 1).lines()
+                .toList();
     }
 
     /** SIGKILL, as when a node dies: nothing is cleaned up. */

@@ -67,7 +67,7 @@ class CertificateReloadTest extends TunneldTest {
     @Test
     void aRenewedSecretIsServedToNewHandshakesWhileConnectionsCarryOn() throws Exception {
         SecretVolume volume = volume();
-        try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed("test-token-1")) {
+        try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed("tunneld-test-token-1")) {
             forwardHttp(c, "renewal", "", echo.port());
             try (Socket visitor = PublicClient.plain(ports.http())) {
                 String request = "GET / HTTP/1.1\r\nHost: renewal.localhost:" + ports.http() + "\r\n\r\n";

@@ -27,7 +27,7 @@ class PublicUrlsTest extends TunneldTest {
 
     @Test
     void theStockDefaultHttpPlusHttpsGetsHttpOnlyWhenHttpsIsOff() throws Exception {
-        try (NgrokTestClient c = authed("test-token-1")) {
+        try (NgrokTestClient c = authed("tunneld-test-token-1")) {
             Map<String, Object> request = new LinkedHashMap<>();
             request.put("ReqId", "shop1");
             request.put("Protocol", "http+https");
@@ -47,7 +47,7 @@ class PublicUrlsTest extends TunneldTest {
 
     @Test
     void hostnamesOnlyUnderTheAllowedDomains() throws Exception {
-        try (NgrokTestClient c = authed("test-token-1")) {
+        try (NgrokTestClient c = authed("tunneld-test-token-1")) {
             assertEquals("http://app.other.test", c.reqTunnel("http", "App.Other.Test", "", "", 0).get(0).str("Url"));
             for (String refused : new String[] { "x.tunnels.test", "example.test", "x.localhost" }) {
                 assertTrue(c.reqTunnel("http", refused, "", "", 0).get(0).str("Error").contains("not allowed"), refused);
@@ -57,7 +57,7 @@ class PublicUrlsTest extends TunneldTest {
 
     @Test
     void requestsWithoutAPortReachTheTunnelBehindALoadBalancer() throws Exception {
-        try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed("test-token-1")) {
+        try (EchoServer echo = new EchoServer(); NgrokTestClient c = authed("tunneld-test-token-1")) {
             forwardHttp(c, "lb", "", echo.port());
             String request = "GET / HTTP/1.1\r\nHost: lb.tunnels.test\r\n\r\n";
             assertEquals(request, PublicClient.echo(ports.http(), request));

@@ -46,7 +46,7 @@ public final class ClientSession implements AutoCloseable {
 
     /** Sent as Auth.Version and Auth.MmVersion: the 1.7 client's. */
     static final String PROTOCOL_VERSION = "2";
-    static final String CLIENT_VERSION = "1.7";
+    public static final String CLIENT_VERSION = "1.7";
 
     /** Frames on the control connection are small; anything near this is an error. */
     private static final int MAX_CONTROL_FRAME = 64 * 1024;
@@ -61,6 +61,7 @@ public final class ClientSession implements AutoCloseable {
     private final Backoff backoff = new Backoff();
     private final Map<String, OpenTunnel> tunnels = new ConcurrentHashMap<>();
     private final Promise<String> stopped = Promise.promise();
+    private final Promise<Void> accepted = Promise.promise();
     private volatile String clientId = "";
     private volatile boolean closing;
 
@@ -100,6 +101,16 @@ public final class ClientSession implements AutoCloseable {
     /** Completes with the one-line reason when the client stops for good. */
     public Future<String> stopped() {
         return stopped.future();
+    }
+
+    /** Completes when the server first accepts the Auth (the token is good). */
+    public Future<Void> authenticated() {
+        return accepted.future();
+    }
+
+    /** The client's Vert.x, for the views that serve or connect (the inspection page). */
+    public Vertx vertx() {
+        return vertx;
     }
 
     /** The tunnels the server has opened in the current session. */
@@ -244,6 +255,7 @@ public final class ClientSession implements AutoCloseable {
             tunnels.clear();
             log.info("client", "Authenticated with server, client id: " + shortId(clientId));
             observer.online(r.mmVersion());
+            accepted.tryComplete();
             for (TunnelConfig t : config.tunnels()) {
                 String reqId = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
                 requested.put(reqId, t);

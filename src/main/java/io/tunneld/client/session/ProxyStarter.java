@@ -41,6 +41,8 @@ final class ProxyStarter {
                 return;
             }
             NetSocket socket = ar.result();
+            // A reset while the proxy waits in the server's pool: nothing to tell anyone.
+            socket.exceptionHandler(e -> socket.close());
             StartProxyReader reader = new StartProxyReader();
             socket.handler(bytes -> {
                 StartProxyReader.Read read;
