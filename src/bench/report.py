@@ -218,9 +218,9 @@ def comparison_ceilings(out, rounds):
     for label, name, service, unit, scale, work in SCENARIOS:
         bounds = []
         for r in rounds:
-            amount, seconds = work(out, "tunnel", r)
+            amount, _ = work(out, "tunnel", r)
             cpu = cpu_seconds(out / f"cpu-{name}-tunnel-{r}.txt")
-            free_rate = cores * amount / (cpu["load"] + cpu[service]) / seconds
+            free_rate = cores * amount / (cpu["load"] + cpu[service])
             ngrokd_amount, ngrokd_seconds = work(out, "ngrokd", r)
             bounds.append(free_rate / (ngrokd_amount / ngrokd_seconds))
         notes.append(f"{label.lower()} {statistics.median(bounds):.1f}x")
