@@ -1,26 +1,35 @@
 #!/usr/bin/env bash
 # Benchmark of tunneld against going direct, everything on loopback:
 #
-#   bash src/bench/run.sh           # full run, about 10 minutes with the build
+#   bash src/bench/run.sh           # full run, about 12 minutes with the build (15 with ngrokd)
 #   bash src/bench/run.sh --smoke   # every scenario, short (one to two minutes): CI-safe
+#   NGROK1_BIN_DIR=DIR bash src/bench/run.sh   # also through ngrokd 1.7 and its Go client
 #
 # Installs wrk, iperf3, nginx and redis-server from Debian if missing, builds tunneld if its
 # sources changed, then starts nginx (the local service), an iperf3 server, tunneld with
-# default settings as the README runs it, and the benchmark's ngrok 1.x client
-# (io.tunneld.bench.BenchClient, in src/test); then a cluster of two tunneld replicas sharing
-# a Redis, with a client of its own. Each scenario runs direct, through the tunnel and through
-# the cluster, in rounds; the Markdown table goes to stdout and target/bench/results.md, raw
-# outputs and every process's log to target/bench/.
+# default settings as the README runs it, and tunneld's own client as users run it
+# (`java @jvm.options -jar quarkus-run.jar client ...`, with a 1.x configuration file); then
+# a cluster of two tunneld replicas sharing a Redis, with a client of its own. Idle sessions,
+# a thousand of them, come from src/bench/idle_sessions.py.
+#
+# NGROK1_BIN_DIR names a directory holding `ngrokd` and `ngrok`, the original 1.7 server and
+# client: build them yourself from their public sources (this repository holds none of
+# them, nor a script that fetches or builds them). With it, every scenario also runs through
+# ngrokd driven by the Go client, in the same rounds, and the report compares the two.
+#
+# Each scenario runs direct, through the tunnel, through the cluster (and through ngrokd), in
+# rounds; the Markdown table goes to stdout and target/bench/results.md, raw outputs and every
+# process's log to target/bench/.
 # Everything started here is stopped on exit, also on Ctrl-C or failure.
 set -Eeuo pipefail
 
 cd "$(dirname "$0")/../.."
 readonly OUT=$PWD/target/bench
 readonly TOKEN=bench-token-4f8a2c71
-readonly COMMAND="bash src/bench/run.sh${1:+ $1}"
+readonly COMMAND="${NGROK1_BIN_DIR:+NGROK1_BIN_DIR=$NGROK1_BIN_DIR }bash src/bench/run.sh${1:+ $1}"
 
 usage() {
-    echo "usage: bash src/bench/run.sh [--smoke]" >&2
+    echo "usage: [NGROK1_BIN_DIR=DIR] bash src/bench/run.sh [--smoke]" >&2
     exit 2
 }
 
@@ -132,11 +141,12 @@ taken() {
         END { exit !found }'
 }
 
-# First port from $1 to $2 that is not taken.
+# First port from $1 to $2 that is not taken (or, with $3 = listening, on which nothing
+# listens on any address).
 free_port() {
-    local port
+    local port check=${3:-taken}
     for ((port = $1; port <= $2; port++)); do
-        if ! taken "$port"; then
+        if ! "$check" "$port"; then
             echo "$port"
             return
         fi
@@ -184,7 +194,7 @@ build() {
     local stamp=$OUT/build.stamp
     if [[ -f $stamp && -f target/quarkus-app/quarkus-run.jar && -f target/quarkus-app/app-cds.jsa &&
         -f target/quarkus-app/jvm.options ]] &&
-        [[ -z $(find pom.xml src/main src/test -newer "$stamp" -print -quit) ]]; then
+        [[ -z $(find pom.xml src/main -newer "$stamp" -print -quit) ]]; then
         log "tunneld is built and up to date"
     else
         log "building tunneld"
@@ -192,16 +202,19 @@ build() {
         ./mvnw -B -q -ntp package -DskipTests >"$OUT/build.log" 2>&1 || die "build failed" "$OUT/build.log"
         mv "$stamp.new" "$stamp"
     fi
-    if [[ ! -s $OUT/classpath.txt || pom.xml -nt $OUT/classpath.txt ]]; then
-        log "computing the test classpath"
-        ./mvnw -B -q -ntp dependency:build-classpath -Dmdep.includeScope=test \
-            -Dmdep.outputFile="$OUT/classpath.txt" >"$OUT/classpath.log" 2>&1 ||
-            die "could not compute the test classpath" "$OUT/classpath.log"
-    fi
-    [[ -f target/test-classes/io/tunneld/bench/BenchClient.class ]] ||
-        die "target/test-classes has no io/tunneld/bench/BenchClient.class: the benchmark client is missing"
-    # target/classes too: the client uses tunneld's protocol classes.
-    CLIENT_CP="target/test-classes:target/classes:$(cat "$OUT/classpath.txt")"
+}
+
+# The original 1.7 programs, when NGROK1_BIN_DIR names them; NGROK1 stays empty otherwise.
+find_ngrok1() {
+    NGROK1=""
+    [[ -n ${NGROK1_BIN_DIR:-} ]] || return 0
+    local program
+    for program in ngrokd ngrok; do
+        [[ -x $NGROK1_BIN_DIR/$program ]] ||
+            die "NGROK1_BIN_DIR=$NGROK1_BIN_DIR holds no executable $program (build ngrokd and ngrok 1.7 from their public sources)"
+    done
+    NGROK1=$(cd "$NGROK1_BIN_DIR" && pwd)
+    log "comparing with ngrokd 1.7 and its Go client from $NGROK1"
 }
 
 # --- the services ---------------------------------------------------------------------------
@@ -324,17 +337,18 @@ measure_startup() {
     start_tunneld
 }
 
-# idle_sessions N: BenchClient holding N idle controls with two http tunnels each; sets
-# IDLE_CLIENT_PID once all are up.
+# idle_sessions N: src/bench/idle_sessions.py holding N idle controls with two http tunnels
+# each; sets IDLE_CLIENT_PID once all are up.
 idle_sessions() {
-    # Emptied here, before the client's own redirection, which may come after the first
-    # check: an earlier client's line must not pass for this one's.
+    # Emptied here, before the script's own redirection, which may come after the first
+    # check: an earlier run's line must not pass for this one's.
     : >"$OUT/idle-client.log"
-    "${CLIENT[@]}" --server "127.0.0.1:$TUNNEL_PORT" --idle-controls "$1" >"$OUT/idle-client.log" 2>&1 &
+    python3 -B src/bench/idle_sessions.py --server "127.0.0.1:$TUNNEL_PORT" --token "$TOKEN" --sessions "$1" \
+        >"$OUT/idle-client.log" 2>&1 &
     IDLE_CLIENT_PID=$!
     started+=("$IDLE_CLIENT_PID")
-    # The client itself gives up after 120 s.
-    wait_until "$IDLE_CLIENT_PID" 130 "BenchClient --idle-controls" "$OUT/idle-client.log" \
+    # The script itself gives up after 120 s.
+    wait_until "$IDLE_CLIENT_PID" 130 "idle_sessions.py" "$OUT/idle-client.log" \
         grep -qE "^IDLE-READY $1\$" "$OUT/idle-client.log"
 }
 
@@ -353,21 +367,67 @@ measure_idle_controls() {
     stop "$IDLE_CLIENT_PID"
 }
 
-# launch_client VAR LOG HOST: starts a BenchClient with the benchmark's two tunnels, its
-# control and proxy connections to the tunneld at HOST; sets VAR to its pid.
+# client_config FILE SERVER TCP-PORT: a 1.x client configuration file (as ~/.ngrok) for the
+# server at SERVER (host:port): tunnel "bench", http to nginx, and tunnel "iperf", tcp on
+# TCP-PORT to the iperf3 server. No inspection page: both clients have one, measured without.
+client_config() {
+    cat >"$1" <<EOF
+server_addr: $2
+auth_token: $TOKEN
+inspect_addr: disabled
+tunnels:
+  bench: {proto: {http: "127.0.0.1:$NGINX_PORT"}}
+  iperf: {remote_port: $3, proto: {tcp: "127.0.0.1:$IPERF_PORT"}}
+EOF
+}
+
+# launch_client VAR LOG HOST: starts tunneld's own client as a user runs it (from
+# target/quarkus-app, with the run command's @jvm.options, then `client` and the 1.x
+# client's arguments) with the benchmark's two tunnels, its control and proxy connections to
+# the tunneld at HOST; sets VAR to its pid. It logs at INFO to LOG, which writes no line per
+# connection, and skips certificate verification: tunneld's generated one is self-signed.
 launch_client() {
-    local var=$1 log=$2 host=$3
-    : >"$log"   # as in idle_sessions: no READY of an earlier run
-    "${CLIENT[@]}" --server "$host:$TUNNEL_PORT" --http "bench=127.0.0.1:$NGINX_PORT" \
-        --tcp "$TCP_PORT=127.0.0.1:$IPERF_PORT" >"$log" 2>&1 &
+    local var=$1 log=$2 host=$3 config=$WORK/$1.yml
+    client_config "$config" "$host:$TUNNEL_PORT" "$TCP_PORT"
+    : >"$log"   # as in idle_sessions: no line of an earlier run
+    (
+        cd target/quarkus-app
+        exec java @jvm.options -jar quarkus-run.jar client -config="$config" -log=stdout -log-level=INFO \
+            -tls-skip-verify start bench iperf
+    ) >"$log" 2>&1 &
     printf -v "$var" '%s' "$!"
     started+=("$!")
 }
 
+# Whether the client logging to $1 has both tunnels: "Tunnel established at", the line tools
+# read in 1.x's log, once per tunnel.
+established() {
+    awk '/Tunnel established at/ { n++ } END { exit n < 2 }' "$1"
+}
+
 # client_ready PID LOG: until that client's tunnels are up.
 client_ready() {
-    wait_until "$1" 30 BenchClient "$2" grep -q '^READY$' "$2"
-    grep '^TUNNEL ' "$2" >&2
+    wait_until "$1" 60 "tunneld client" "$2" established "$2"
+    grep 'Tunnel established at' "$2" >&2
+}
+
+# ngrokd 1.7 on loopback ports of its own, and its Go client with the benchmark's two
+# tunnels. Both log errors only: at INFO they write lines for every connection, at WARNING
+# still one for most closes. (The Go client logs to stdout; otherwise it would draw its
+# terminal screen.) Debug builds, as `make` builds them, skip certificate verification as
+# `-tls-skip-verify` does here.
+start_ngrok1() {
+    "$NGROK1/ngrokd" -domain=localhost -httpAddr="127.0.0.1:$NGROKD_HTTP_PORT" -httpsAddr= \
+        -tunnelAddr="127.0.0.1:$NGROKD_TUNNEL_PORT" -log=stdout -log-level=ERROR >"$OUT/ngrokd.log" 2>&1 &
+    NGROKD_PID=$!
+    started+=("$!")
+    wait_until "$NGROKD_PID" 10 ngrokd "$OUT/ngrokd.log" listening "$NGROKD_TUNNEL_PORT"
+    client_config "$WORK/go-client.yml" "127.0.0.1:$NGROKD_TUNNEL_PORT" "$NGROKD_TCP_PORT"
+    "$NGROK1/ngrok" -config="$WORK/go-client.yml" -log=stdout -log-level=ERROR start bench iperf \
+        </dev/null >"$OUT/go-client.log" 2>&1 &
+    GO_CLIENT_PID=$!
+    started+=("$!")
+    log "ngrokd 1.7 on 127.0.0.1:$NGROKD_TUNNEL_PORT, public HTTP on $NGROKD_HTTP_PORT, TCP tunnel on $NGROKD_TCP_PORT"
 }
 
 # The cluster: a Redis and two replicas, each on a loopback address of its own with the port
@@ -408,21 +468,33 @@ cluster_ready() {
     log "cluster ready: replica A at $REPLICA_A, B at $REPLICA_B, Redis at 127.0.0.1:$REDIS_PORT"
 }
 
-# public_host ROUTE: the address public traffic enters on, for route tunnel or cluster.
+# public_host ROUTE: the address public traffic enters on, for route tunnel, cluster or ngrokd.
 public_host() {
     case $1 in
-        tunnel) echo 127.0.0.1 ;;
+        tunnel | ngrokd) echo 127.0.0.1 ;;
         cluster) echo "$REPLICA_B" ;;
     esac
 }
 
+# public_http_port ROUTE, public_tcp_port ROUTE: the ports of the tunnels through ROUTE.
+public_http_port() {
+    if [[ $1 == ngrokd ]]; then echo "$NGROKD_HTTP_PORT"; else echo "$HTTP_PORT"; fi
+}
+public_tcp_port() {
+    if [[ $1 == ngrokd ]]; then echo "$NGROKD_TCP_PORT"; else echo "$TCP_PORT"; fi
+}
+
 # serves_route ROUTE: whether GET through ROUTE returns the 1 KiB file and the TCP tunnel's
-# port listens there.
+# port listens there (ngrokd's on all addresses).
 serves_route() {
-    local host
+    local host http_port tcp_port listener
     host=$(public_host "$1")
-    [[ $(curl -sf -H "Host: $TUNNEL_HOST" "http://$host:$HTTP_PORT/1k.bin" | wc -c) == 1024 &&
-        -n $(ss -Hltn "src $host:$TCP_PORT") ]]
+    http_port=$(public_http_port "$1")
+    tcp_port=$(public_tcp_port "$1")
+    listener="src $host:$tcp_port"
+    [[ $1 != ngrokd ]] || listener="sport = :$tcp_port"
+    [[ $(curl -sf -H "Host: bench.localhost:$http_port" "http://$host:$http_port/1k.bin" | wc -c) == 1024 &&
+        -n $(ss -Hltn "$listener") ]]
 }
 
 # --- measurements ---------------------------------------------------------------------------
@@ -441,13 +513,15 @@ save_metrics() {
 # with_cpu RUN OUT COMMAND...: runs COMMAND (a load generator) with its output in OUT, and
 # writes to target/bench/cpu-RUN.txt the CPU seconds that it and each watched process used
 # meanwhile ("PROCESS SECONDS" lines). On a machine the load saturates, the sum is what a
-# request costs. Each tunneld's metrics are saved before and after, outside the timed span.
+# request costs. Each tunneld's metrics are saved before and after, outside the timed span, and
+# the load average before, in loads.txt.
 with_cpu() {
     local run=$1 out=$2 tick i rc=0
     local file=$OUT/cpu-$run.txt before=() after=() load
     shift 2
     tick=$(getconf CLK_TCK)
     save_metrics "$OUT/metrics-$run-before"
+    load_average >>"$OUT/loads.txt"
     for i in "${!watched_pids[@]}"; do before[i]=$(cpu_ticks "${watched_pids[i]}"); done
     # `times` in a fresh subshell: its second line is the CPU time of that subshell's
     # children, the command alone. (Not in a pipe or $(...): a forked shell starts at zero.)
@@ -477,19 +551,22 @@ measurement_failed() {
     case $route in
         tunnel) logs=("$OUT/tunneld.log" "$OUT/client.log") ;;
         cluster) logs=("$OUT/replica-a.log" "$OUT/replica-b.log" "$OUT/cluster-client.log" "$OUT/redis.log") ;;
+        ngrokd) logs=("$OUT/ngrokd.log" "$OUT/go-client.log") ;;
     esac
     die "$why" "${@:3}" "${logs[@]}"
 }
 
 # wrk_measure NAME ROUTE ROUND WRK-OPTION...: the measurement (after a warm-up in round 1),
-# kept in target/bench/wrk-NAME-ROUTE-ROUND.txt. ROUTE: direct (nginx), tunnel or cluster.
+# kept in target/bench/wrk-NAME-ROUTE-ROUND.txt. ROUTE: direct (nginx), tunnel, cluster or
+# ngrokd.
 wrk_measure() {
-    local name=$1 route=$2 round=$3 url=$DIRECT_URL headers=()
+    local name=$1 route=$2 round=$3 url=$DIRECT_URL headers=() port
     shift 3
     local out=$OUT/wrk-$name-$route-$round.txt
     if [[ $route != direct ]]; then
-        url=http://$(public_host "$route"):$HTTP_PORT/1k.bin
-        headers=(-H "Host: $TUNNEL_HOST")   # wrk does not resolve *.localhost
+        port=$(public_http_port "$route")
+        url=http://$(public_host "$route"):$port/1k.bin
+        headers=(-H "Host: bench.localhost:$port")   # wrk does not resolve *.localhost
     fi
     log "wrk $name, $route, round $round of $ROUNDS"
     if ((round == 1)); then
@@ -505,24 +582,28 @@ wrk_measure() {
     fi
 }
 
-# iperf3_measure ROUTE ROUND: one measured iperf3 run (after a warm-up in round 1).
+# iperf3_measure WAY ROUTE ROUND: one measured iperf3 run (after a warm-up in round 1), WAY
+# being upload (the public side sends to the local service) or download (-R: it receives).
 iperf3_measure() {
-    local route=$1 round=$2 out=$OUT/iperf3-$1-$2.json host=127.0.0.1 port=$IPERF_PORT
+    local way=$1 route=$2 round=$3 host=127.0.0.1 port=$IPERF_PORT reverse=()
+    local out=$OUT/iperf3-$way-$route-$round.json
     if [[ $route != direct ]]; then
         host=$(public_host "$route")
-        port=$TCP_PORT
+        port=$(public_tcp_port "$route")
     fi
-    log "iperf3, $route, round $round of $ROUNDS"
+    [[ $way == upload ]] || reverse=(-R)
+    log "iperf3 $way, $route, round $round of $ROUNDS"
     if ((round == 1)); then
-        iperf3 -c "$host" -p "$port" -t "$WARMUP" -J >"$out" 2>&1 ||
-            measurement_failed "$route" "iperf3 warm-up failed ($route)" "$out" "$OUT/iperf3.log"
+        iperf3 -c "$host" -p "$port" "${reverse[@]}" -t "$WARMUP" -J >"$out" 2>&1 ||
+            measurement_failed "$route" "iperf3 warm-up failed ($way, $route)" "$out" "$OUT/iperf3.log"
     fi
-    with_cpu "tcp-$route-$round" "$out" iperf3 -c "$host" -p "$port" -t "$IPERF_TIME" -J ||
-        measurement_failed "$route" "iperf3 failed ($route)" "$out" "$OUT/iperf3.log"
+    with_cpu "tcp-$way-$route-$round" "$out" iperf3 -c "$host" -p "$port" "${reverse[@]}" -t "$IPERF_TIME" -J ||
+        measurement_failed "$route" "iperf3 failed ($way, $route)" "$out" "$OUT/iperf3.log"
 }
 
 run_scenarios() {
-    local route round routes=(direct tunnel cluster)
+    local route round way routes=(direct tunnel cluster)
+    [[ -z $NGROK1 ]] || routes+=(ngrokd)
     for ((round = 1; round <= ROUNDS; round++)); do
         for route in "${routes[@]}"; do
             wrk_measure keepalive "$route" "$round" -t2 -c50
@@ -530,8 +611,10 @@ run_scenarios() {
         for route in "${routes[@]}"; do
             wrk_measure close "$route" "$round" -t2 -c20 -H "Connection: close"
         done
-        for route in "${routes[@]}"; do
-            iperf3_measure "$route" "$round"
+        for way in upload download; do
+            for route in "${routes[@]}"; do
+                iperf3_measure "$way" "$route" "$round"
+            done
         done
         for route in "${routes[@]}"; do
             wrk_measure latency "$route" "$round" -t1 -c10 --latency -s src/bench/delay.lua
@@ -539,11 +622,18 @@ run_scenarios() {
     done
 }
 
+# The 1-minute load average: how busy the shared machine was.
+load_average() {
+    cut -d ' ' -f 1 /proc/loadavg
+}
+
 report() {
     local header
     header="$(date -u '+%Y-%m-%d %H:%M UTC') · nproc $(nproc) · \
+$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1) · \
 $(awk '/^MemTotal:/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo) · \
-$(java -version 2>&1 | sed -n 1p) · \`$COMMAND\`"
+$(java -version 2>&1 | sed -n 1p) · load average $LOAD_AT_START at the start, $(load_average) at the end · \
+\`$COMMAND\`"
     python3 -B src/bench/report.py --dir "$OUT" --header "$header" \
         --startup-s "${STARTUPS_S[@]}" --quarkus-started "${QUARKUS_STARTED[@]}" --idle-rss-kb "$IDLE_RSS_KB" \
         --bare-rss-kb "$BARE_RSS_KB" --container-rss-kb "$CONTAINER_RSS_KB" \
@@ -554,10 +644,13 @@ $(java -version 2>&1 | sed -n 1p) · \`$COMMAND\`"
 }
 
 main() {
+    LOAD_AT_START=$(load_average)
     mkdir -p "$OUT"
-    rm -f "$OUT"/wrk-*.txt "$OUT"/iperf3-*.json "$OUT"/cpu-*.txt "$OUT"/metrics-*.txt "$OUT/results.md"
+    rm -f "$OUT"/wrk-*.txt "$OUT"/iperf3-*.json "$OUT"/cpu-*.txt "$OUT"/metrics-*.txt "$OUT/loads.txt" \
+        "$OUT/results.md"
     install_tools
     build
+    find_ngrok1
     WORK=$(mktemp -d -t tunneld-bench.XXXXXX)
 
     # tunneld's defaults where they are free, the next free port otherwise.
@@ -571,12 +664,12 @@ main() {
     # Not the tunnel port, whose range holds 4480 too.
     FORWARD_PORT=$(free_port $((TUNNEL_PORT == 4480 ? 4481 : 4480)) 4499)
     REDIS_PORT=$(free_port 6379 6999)
+    # ngrokd's, in ranges of their own: tunneld's are not bound yet. Its TCP tunnel listens
+    # on all addresses, so that port must be free on every one.
+    NGROKD_TUNNEL_PORT=$(free_port 14443 14499)
+    NGROKD_HTTP_PORT=$(free_port 8900 8999)
+    NGROKD_TCP_PORT=$(free_port 11000 11999 listening)
     DIRECT_URL=http://127.0.0.1:$NGINX_PORT/1k.bin
-    TUNNEL_HOST=bench.localhost:$HTTP_PORT
-    # The benchmark client; the log manager is named because jboss-logmanager is on the test
-    # classpath, and it warns when it is found without being asked for.
-    CLIENT=(java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$CLIENT_CP"
-        io.tunneld.bench.BenchClient --token "$TOKEN")
 
     start_nginx
     start_iperf3
@@ -597,6 +690,7 @@ main() {
     launch_client CLIENT_PID "$OUT/client.log" 127.0.0.1
     cluster_ready
     launch_client CLUSTER_CLIENT_PID "$OUT/cluster-client.log" "$REPLICA_A"
+    [[ -z $NGROK1 ]] || start_ngrok1
     client_ready "$CLIENT_PID" "$OUT/client.log"
     client_ready "$CLUSTER_CLIENT_PID" "$OUT/cluster-client.log"
     watch tunneld "$TUNNELD_PID"
@@ -606,6 +700,11 @@ main() {
     wait_until "$TUNNELD_PID" 10 "the tunnels through tunneld" "$OUT/tunneld.log" serves_route tunnel
     # Replica B learns the session and its routes from Redis's announcements, a moment later.
     wait_until "$REPLICA_B_PID" 15 "the tunnels through replica B" "$OUT/replica-b.log" serves_route cluster
+    if [[ -n $NGROK1 ]]; then
+        wait_until "$GO_CLIENT_PID" 15 "the tunnels through ngrokd" "$OUT/go-client.log" serves_route ngrokd
+        watch ngrokd "$NGROKD_PID"
+        watch go-client "$GO_CLIENT_PID"
+    fi
     run_scenarios
     report
 }
