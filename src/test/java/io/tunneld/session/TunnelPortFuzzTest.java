@@ -33,7 +33,7 @@ import io.tunneld.testsupport.TunneldTest;
  * checked against what a sensible server answers: a tunnel whose URL is well formed under
  * the domain exactly when the request is valid, else a short printable 1.x error, or for a
  * frame Go could not decode, a closed connection counted as an invalid frame. Never a hang.
- * An oracle says which of these each input deserves, from the rules in the README.
+ * An oracle says which of these each input deserves, from the rules in src/docs/operating.md (Behaviour).
  */
 @QuarkusTest
 class TunnelPortFuzzTest extends TunneldTest {
@@ -210,7 +210,7 @@ class TunnelPortFuzzTest extends TunneldTest {
         return auth;
     }
 
-    /** The oracle for ReqTunnel: what Go can decode, then the README's rules for names and ports. */
+    /** The oracle for ReqTunnel: what Go can decode, then the rules of src/docs/operating.md for names and ports. */
     private static Expect expectForReqTunnel(Map<String, Object> request) {
         if (!fitsInAFrame("ReqTunnel", request) || !allStringsOrNull(request, "RemotePort")) {
             return Expect.CLOSED;

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * A cluster on one machine, as the README shows an operator: a real Redis, replicas of the
+ * A cluster on one machine, as src/docs/operating.md shows an operator: a real Redis, replicas of the
  * packaged jar each on a loopback address of its own (127.0.0.2, .3, ...) with the same port
  * numbers, so that every replica can listen on every TCP tunnel port, and round-robin
  * relays on 127.0.0.1 in front of the tunnel, HTTP and HTTPS ports, as an L4 load balancer
