@@ -335,12 +335,7 @@ class ClientTest extends TunneldTest {
 
     @Test
     void aCaFileNamedOnTheCommandLineIsTrusted() throws Exception {
-        Path ca = Files.createTempFile("server-ca", ".pem");
-        try (SSLSocket s = TlsDialer.trustAll().dial("127.0.0.1", ports.tunnel())) {
-            byte[] der = s.getSession().getPeerCertificates()[0].getEncoded();
-            Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(der)
-                    + "\n-----END CERTIFICATE-----\n");
-        }
+        Path ca = serverCertificateAsCaFile();
         try {
             Running c = start("server_addr: localhost:" + ports.tunnel() + "\nauth_token: tunneld-test-token-2\n", "-tls-ca-file=" + ca, "-proto=http",
                     "-subdomain=cl-ca", "" + web.port());
@@ -353,12 +348,7 @@ class ClientTest extends TunneldTest {
 
     @Test
     void proxyConnectionsResumeTheSessionWithTheCertificateVerified() throws Exception {
-        Path ca = Files.createTempFile("server-ca", ".pem");
-        try (SSLSocket s = TlsDialer.trustAll().dial("127.0.0.1", ports.tunnel())) {
-            byte[] der = s.getSession().getPeerCertificates()[0].getEncoded();
-            Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(der)
-                    + "\n-----END CERTIFICATE-----\n");
-        }
+        Path ca = serverCertificateAsCaFile();
         try {
             Running c = start("server_addr: localhost:" + ports.tunnel() + "\nauth_token: tunneld-test-token-2\n",
                     "-tls-ca-file=" + ca, "-proto=http", "-subdomain=cl-resume", "" + web.port());
@@ -426,6 +416,57 @@ class ClientTest extends TunneldTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The test server's (self-signed) certificate, written as a PEM CA file. */
+    private Path serverCertificateAsCaFile() throws Exception {
+        Path ca = Files.createTempFile("server-ca", ".pem");
+        try (SSLSocket s = TlsDialer.trustAll().dial("127.0.0.1", ports.tunnel())) {
+            byte[] der = s.getSession().getPeerCertificates()[0].getEncoded();
+            Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(der)
+                    + "\n-----END CERTIFICATE-----\n");
+        }
+        return ca;
+    }
+
+    @Test
+    void listPrintsTheConfiguredTunnelsAndExits() throws Exception {
+        Path file = Files.createTempFile("ngrok", ".yml");
+        Files.writeString(file, server() + "tunnels:\n  web:\n    proto:\n      http: 8080\n"
+                + "  ssh:\n    remote_port: 31022\n    proto:\n      tcp: 22\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            int status = ClientCommand.run(new String[] { "-config=" + file, "list" }, Map.of(),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
+            assertEquals(0, status);
+        } finally {
+            Files.delete(file);
+        }
+        assertEquals(List.of("web", "ssh"), out.toString(StandardCharsets.UTF_8).lines().toList());
+    }
+
+    @Test
+    void aLogFileGetsTheLogLinesAndTheTerminalOnlyTheVerdict() throws Exception {
+        Path file = Files.createTempFile("ngrok", ".yml");
+        Path logFile = Files.createTempFile("ngrok", ".log");
+        Files.writeString(file, server());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            int status = ClientCommand.run(new String[] { "-config=" + file, "-log=" + logFile, "-log-level=INFO",
+                    "-authtoken=not-a-token", "-tls-skip-verify", "" + web.port() }, Map.of(),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
+            assertEquals(1, status);
+            String logged = Files.readString(logFile);
+            assertTrue(logged.contains("[EROR] [client] Failed to authenticate to server: "), logged);
+            assertTrue(!logged.contains("[DEBG]"), "INFO and above only: " + logged);
+            assertTrue(!logged.contains("not-a-token"), "the token is not logged");
+        } finally {
+            Files.delete(file);
+            Files.delete(logFile);
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("Failed to authenticate to server: "), printed);
+        assertTrue(!printed.contains("[EROR]"), "log lines go to the file: " + printed);
     }
 
     @Test
