@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -56,14 +57,23 @@ class GracefulStopIT {
 
             ExecutorService readers = Executors.newFixedThreadPool(20);
             List<Future<Long>> done = new ArrayList<>();
+            CountDownLatch joined = new CountDownLatch(20);
             for (int i = 0; i < 20; i++) {
                 Socket s = new Socket(HOST, http);
                 s.setSoTimeout(30_000);
                 s.getOutputStream().write(("GET /big HTTP/1.1\r\nHost: " + hostHeader + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
-                done.add(readers.submit(() -> Download.readChecked(s, size)));
+                done.add(readers.submit(() -> {
+                    try (s) {
+                        Download.readHead(s);
+                        joined.countDown();
+                        return Download.readBody(s, size);
+                    }
+                }));
             }
-            Thread.sleep(300);
+            // Every download joined, its answer begun: the stop has them all to drain. (A fixed
+            // sleep let a loaded machine reach SIGTERM first, and nothing was left to drain.)
+            assertTrue(joined.await(30, TimeUnit.SECONDS), "twenty downloads started");
             server.terminate();
             awaitStopping(server);
             try (NgrokTestClient late = NgrokTestClient.connect(HOST, tunnel)) {

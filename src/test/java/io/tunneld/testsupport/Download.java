@@ -17,16 +17,21 @@ public final class Download {
      */
     public static long readChecked(Socket s, long size) throws IOException, InterruptedException {
         try (s) {
-            InputStream in = s.getInputStream();
-            int state = 0;
-            while (state < 4) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("closed in the head");
-                }
-                state = (b == '\r' || b == '\n') ? state + 1 : 0;
-            }
+            readHead(s);
             return readBody(s, size);
+        }
+    }
+
+    /** Reads the answer's head, up to the empty line, or throws where it was cut. */
+    public static void readHead(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        int state = 0;
+        while (state < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed in the head");
+            }
+            state = (b == '\r' || b == '\n') ? state + 1 : 0;
         }
     }
 
