@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.netty.buffer.ByteBuf;
 import io.tunneld.client.cli.CommandLineParser;
 import io.tunneld.client.config.ClientConfig;
 import io.tunneld.client.config.ConfigFile;
@@ -135,13 +136,13 @@ class ClientTest extends TunneldTest {
         }
 
         @Override
-        public void fromPublic(Buffer bytes) {
-            fromPublic.appendBuffer(bytes);
+        public void fromPublic(ByteBuf bytes) {
+            fromPublic.appendBuffer(Buffer.buffer(bytes.copy()));
         }
 
         @Override
-        public void fromLocal(Buffer bytes) {
-            fromLocal.appendBuffer(bytes);
+        public void fromLocal(ByteBuf bytes) {
+            fromLocal.appendBuffer(Buffer.buffer(bytes.copy()));
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.tunneld.client.inspect;
 
 import java.util.ArrayDeque;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
@@ -18,7 +19,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.tunneld.client.observe.ConnectionObserver;
 import io.tunneld.client.observe.OpenTunnel;
-import io.vertx.core.buffer.Buffer;
 
 /**
  * Reads one relayed connection's bytes as HTTP/1.1 in both directions, with Netty's decoders,
@@ -72,7 +72,7 @@ final class HttpTap implements ConnectionObserver {
     }
 
     @Override
-    public void fromPublic(Buffer bytes) {
+    public void fromPublic(ByteBuf bytes) {
         if (off) {
             return;
         }
@@ -81,7 +81,7 @@ final class HttpTap implements ConnectionObserver {
                 requests = new EmbeddedChannel(new HttpRequestDecoder(DECODING));
             }
             // A copy: the relay's buffer is written on after this returns.
-            requests.writeInbound(Unpooled.copiedBuffer(bytes.getByteBuf()));
+            requests.writeInbound(Unpooled.copiedBuffer(bytes));
             for (Object m; !off && (m = requests.readInbound()) != null; ) {
                 try {
                     onRequest((HttpObject) m);
@@ -95,7 +95,7 @@ final class HttpTap implements ConnectionObserver {
     }
 
     @Override
-    public void fromLocal(Buffer bytes) {
+    public void fromLocal(ByteBuf bytes) {
         if (off) {
             return;
         }
@@ -103,7 +103,7 @@ final class HttpTap implements ConnectionObserver {
             if (responses == null) {
                 responses = new EmbeddedChannel(new ResponseDecoder());
             }
-            responses.writeInbound(Unpooled.copiedBuffer(bytes.getByteBuf()));
+            responses.writeInbound(Unpooled.copiedBuffer(bytes));
             readResponses();
         } catch (RuntimeException e) {
             stop("not HTTP/1.1 as far as the inspector can read");

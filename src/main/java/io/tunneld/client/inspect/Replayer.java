@@ -73,13 +73,13 @@ public final class Replayer {
                 return;
             }
             long timer = vertx.setTimer(TIMEOUT_MS, t -> socket.close());
-            socket.handler(tap::fromLocal);
+            socket.handler(b -> tap.fromLocal(b.getByteBuf()));
             socket.exceptionHandler(e -> socket.close());
             socket.closeHandler(v -> {
                 vertx.cancelTimer(timer);
                 tap.closed(bytes.length(), 0);
             });
-            tap.fromPublic(bytes);
+            tap.fromPublic(bytes.getByteBuf());
             socket.write(bytes);
             sent.complete(tap.lastId());
         });

@@ -1,10 +1,11 @@
 package io.tunneld.client.observe;
 
-import io.vertx.core.buffer.Buffer;
+import io.netty.buffer.ByteBuf;
 
 /**
  * What is told about one relayed connection. Called on the connection's event loop, in the
- * order bytes travel; buffers are the relay's own and must be copied to be kept.
+ * order bytes travel; buffers are the relay's own, to be
+ * read without moving their reader index and copied to be kept.
  */
 public interface ConnectionObserver {
 
@@ -17,11 +18,11 @@ public interface ConnectionObserver {
     }
 
     /** Bytes from the public side on their way to the local service (requests, for HTTP). */
-    default void fromPublic(Buffer bytes) {
+    default void fromPublic(ByteBuf bytes) {
     }
 
     /** Bytes from the local service on their way out (responses, for HTTP). */
-    default void fromLocal(Buffer bytes) {
+    default void fromLocal(ByteBuf bytes) {
     }
 
     /** The local service could not be reached; the connection closes (after a 502 for HTTP). */

@@ -1,13 +1,14 @@
 package io.tunneld.client.relay;
 
+import io.netty.buffer.ByteBuf;
 import io.tunneld.client.log.ClientLog;
 import io.tunneld.client.log.ErrorText;
 import io.tunneld.client.observe.ClientObserver;
 import io.tunneld.client.observe.ConnectionObserver;
 import io.tunneld.client.observe.OpenTunnel;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * Joins a started proxy connection to the tunnel's local service: connects to the local
@@ -31,12 +32,8 @@ public final class ProxyRelay {
         this.log = log;
     }
 
-    /**
-     * Relays {@code proxy} (paused, its StartProxy read) to {@code tunnel}'s local address.
-     *
-     * @param early bytes read from the proxy after StartProxy, sent to the local service first
-     */
-    public void relay(NetSocket proxy, Buffer early, OpenTunnel tunnel, String clientAddr) {
+    /** Relays {@code proxy} (held since its StartProxy) to {@code tunnel}'s local address. */
+    public void relay(Relayed proxy, OpenTunnel tunnel, String clientAddr) {
         ConnectionObserver seen = observer.connectionOpened(tunnel, clientAddr);
         String address = tunnel.localAddress();
         int colon = address.lastIndexOf(':');
@@ -47,30 +44,39 @@ public final class ProxyRelay {
         local.connect(Integer.parseInt(address.substring(colon + 1)), host).onComplete(ar -> {
             if (ar.failed()) {
                 refused(proxy, tunnel, seen, ar.cause());
+            } else if (!proxy.isOpen()) {
+                // The visitor left while the local connection opened.
+                proxy.discard();
+                ar.result().close();
+                if (seen != null) {
+                    seen.closed(0, 0);
+                }
             } else {
-                join(proxy, ar.result(), early, tunnel, seen);
+                join(proxy, (NetSocketInternal) ar.result(), tunnel, seen);
             }
         });
     }
 
-    private void refused(NetSocket proxy, OpenTunnel tunnel, ConnectionObserver seen, Throwable cause) {
+    private void refused(Relayed proxy, OpenTunnel tunnel, ConnectionObserver seen, Throwable cause) {
         String reason = ErrorText.of(cause);
         log.warn("pxy", "Failed to open private leg " + tunnel.localAddress() + ": " + reason);
         if (seen != null) {
             seen.localUnreachable(reason);
         }
+        NetSocket socket = proxy.socket();
+        proxy.discard();
         if (tunnel.carriesHttp()) {
             // Read and drop the request: closing with it unread would reset the connection,
             // and the visitor might lose the page.
-            proxy.handler(b -> { });
-            proxy.resume();
-            proxy.end(BadGateway.response(tunnel.publicUrl(), tunnel.localAddress()));
+            Relayed.channel(proxy.socket()).config().setAutoRead(true);
+            socket.end(BadGateway.response(tunnel.publicUrl(), tunnel.localAddress()));
         } else {
-            proxy.close();
+            socket.close();
         }
     }
 
-    private void join(NetSocket proxy, NetSocket service, Buffer early, OpenTunnel tunnel, ConnectionObserver seen) {
+    private void join(Relayed held, NetSocketInternal service, OpenTunnel tunnel, ConnectionObserver seen) {
+        NetSocketInternal proxy = held.socket();
         boolean tap = seen != null && tunnel.carriesHttp() && seen.tapsHttp();
         Pump in = new Pump(proxy, service, tap ? seen::fromPublic : null);
         Pump out = new Pump(service, proxy, tap ? seen::fromLocal : null);
@@ -94,7 +100,14 @@ public final class ProxyRelay {
         });
         proxy.exceptionHandler(e -> proxy.close());
         service.exceptionHandler(e -> service.close());
-        in.start(early);
-        out.start(null);
+        out.start();
+        ByteBuf early = held.takeEarly();
+        if (early.isReadable()) {
+            in.counted(early);
+            service.writeMessage(early, null);
+        } else {
+            early.release();
+        }
+        in.start();
     }
 }

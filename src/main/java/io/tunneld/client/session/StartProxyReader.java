@@ -1,5 +1,7 @@
 package io.tunneld.client.session;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.tunneld.protocol.FrameCodec;
 import io.tunneld.protocol.Message;
 import io.tunneld.protocol.ProtocolException;
@@ -14,16 +16,20 @@ final class StartProxyReader {
     /** StartProxy holds a URL and an address: far less than this. */
     private static final int MAX_FRAME = 16 * 1024;
 
-    private Buffer pending = Buffer.buffer();
+    private final ByteBuf pending = Unpooled.buffer(256);
 
-    /** The frame and the bytes after it, once complete. */
-    record Read(Message message, Buffer rest) {
+    /** The frame and the bytes after it (the caller's to release), once complete. */
+    record Read(Message message, ByteBuf rest) {
     }
 
-    /** Adds bytes; returns the frame once it is complete, else null. */
-    Read add(Buffer bytes) throws ProtocolException {
-        pending.appendBuffer(bytes);
-        if (pending.length() < FrameCodec.HEADER_LENGTH) {
+    /** Adds bytes (released here); returns the frame once it is complete, else null. */
+    Read add(ByteBuf bytes) throws ProtocolException {
+        try {
+            pending.writeBytes(bytes);
+        } finally {
+            bytes.release();
+        }
+        if (pending.readableBytes() < FrameCodec.HEADER_LENGTH) {
             return null;
         }
         long length = pending.getLongLE(0);
@@ -31,10 +37,10 @@ final class StartProxyReader {
             throw new ProtocolException("frame length " + length + " outside 1.." + MAX_FRAME);
         }
         int end = FrameCodec.HEADER_LENGTH + (int) length;
-        if (pending.length() < end) {
+        if (pending.readableBytes() < end) {
             return null;
         }
-        Message m = FrameCodec.decode(pending.getBuffer(FrameCodec.HEADER_LENGTH, end));
-        return new Read(m, pending.getBuffer(end, pending.length()));
+        Message m = FrameCodec.decode(Buffer.buffer(pending.slice(FrameCodec.HEADER_LENGTH, (int) length)));
+        return new Read(m, pending.slice(end, pending.readableBytes() - end));
     }
 }

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.netty.buffer.ByteBuf;
 import io.tunneld.client.observe.ClientObserver;
 import io.tunneld.client.observe.ConnectionObserver;
 import io.tunneld.client.observe.OpenTunnel;
-import io.vertx.core.buffer.Buffer;
 
 /** Tells several views what the client tells one. */
 final class FanOut implements ClientObserver {
@@ -85,14 +85,14 @@ final class FanOut implements ClientObserver {
         }
 
         @Override
-        public void fromPublic(Buffer bytes) {
+        public void fromPublic(ByteBuf bytes) {
             for (ConnectionObserver c : tapping) {
                 c.fromPublic(bytes);
             }
         }
 
         @Override
-        public void fromLocal(Buffer bytes) {
+        public void fromLocal(ByteBuf bytes) {
             for (ConnectionObserver c : tapping) {
                 c.fromLocal(bytes);
             }

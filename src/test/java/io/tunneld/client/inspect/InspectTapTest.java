@@ -15,7 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.tunneld.client.observe.OpenTunnel;
-import io.vertx.core.buffer.Buffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * The tap reads what the relay carries as HTTP/1.1, whatever the buffers' boundaries: every
@@ -64,7 +65,7 @@ class InspectTapTest {
             byte[] bytes = turns[i].getBytes(StandardCharsets.ISO_8859_1);
             int step = byteByByte ? 1 : bytes.length;
             for (int at = 0; at < bytes.length; at += step) {
-                Buffer b = Buffer.buffer().appendBytes(bytes, at, Math.min(step, bytes.length - at));
+                ByteBuf b = Unpooled.wrappedBuffer(bytes, at, Math.min(step, bytes.length - at));
                 if (i % 2 == 0) {
                     tap.fromPublic(b);
                 } else {
