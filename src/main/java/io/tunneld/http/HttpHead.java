@@ -50,7 +50,10 @@ public record HttpHead(String hostAsSent, String host, String authorization) {
         return true;
     }
 
-    /** Parses the head in {@code bytes[0, end)}; null when it is not a routable HTTP request. */
+    /**
+     * Parses the head in {@code bytes[0, end)}; null when it is not a routable HTTP request
+     * (no request line, no Host or more than one, a Host that is no host name).
+     */
     public static HttpHead parse(Buffer bytes, int end) {
         String[] lines = bytes.getString(0, end, StandardCharsets.ISO_8859_1.name()).split("\r?\n");
         if (lines.length == 0 || !REQUEST_LINE.matcher(lines[0]).matches()) {
@@ -65,7 +68,12 @@ public record HttpHead(String hostAsSent, String host, String authorization) {
                 continue;
             }
             String name = line.substring(0, colon);
-            if (host == null && name.equalsIgnoreCase("Host")) {
+            if (name.equalsIgnoreCase("Host")) {
+                if (host != null) {
+                    // RFC 9112 3.2: a 400. The tunnel is chosen by one Host and the local
+                    // service might read the other.
+                    return null;
+                }
                 host = fieldValue(line, colon + 1).toLowerCase(Locale.ROOT);
             } else if (authorization == null && name.equalsIgnoreCase("Authorization")) {
                 authorization = fieldValue(line, colon + 1);

@@ -103,6 +103,19 @@ class PublicTrafficTest extends TunneldTest {
     }
 
     @Test
+    void twoHostHeadersGet400EvenWhenBothNameTheTunnel() throws Exception {
+        tunnel("http", "twice", "", echo.port());
+        for (String second : new String[] { host("twice"), host("nobody"), "HOST: " + host("twice") }) {
+            String header = second.startsWith("HOST: ") ? second : "Host: " + second;
+            String answer = PublicClient.exchange(PublicClient.plain(ports.http()),
+                    "GET / HTTP/1.1\r\nHost: " + host("twice") + "\r\n" + header + "\r\n\r\n");
+            assertTrue(answer.startsWith("HTTP/1.0 400 Bad Request\r\n"), second + " -> " + answer);
+        }
+        String one = "GET / HTTP/1.1\r\nHost: " + host("twice") + "\r\n\r\n";
+        assertEquals(one, PublicClient.echo(ports.http(), one));
+    }
+
+    @Test
     void onlySpacesAndTabsAroundTheHostAreIgnoredNotControlCharacters() throws Exception {
         tunnel("http", "ows", "", echo.port());
         String request = "GET / HTTP/1.1\r\nHost:\t " + host("ows") + " \t\r\n\r\n";
