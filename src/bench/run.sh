@@ -414,8 +414,9 @@ client_ready() {
 # ngrokd 1.7 on loopback ports of its own, and its Go client with the benchmark's two
 # tunnels. Both log errors only: at INFO they write lines for every connection, at WARNING
 # still one for most closes. (The Go client logs to stdout; otherwise it would draw its
-# terminal screen.) Debug builds, as `make` builds them, skip certificate verification as
-# `-tls-skip-verify` does here.
+# terminal screen.) The client verifies ngrokd's certificate unless it is a debug build (as
+# `make` builds them): a release build must embed a root that signed ngrokd's certificate
+# for 127.0.0.1 (src/bench/README.md says how this repository's figures were made).
 start_ngrok1() {
     "$NGROK1/ngrokd" -domain=localhost -httpAddr="127.0.0.1:$NGROKD_HTTP_PORT" -httpsAddr= \
         -tunnelAddr="127.0.0.1:$NGROKD_TUNNEL_PORT" -log=stdout -log-level=ERROR >"$OUT/ngrokd.log" 2>&1 &
