@@ -33,8 +33,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.junit.QuarkusTest;
 import io.netty.buffer.ByteBuf;
+import io.quarkus.test.junit.QuarkusTest;
 import io.tunneld.client.cli.CommandLineParser;
 import io.tunneld.client.config.ClientConfig;
 import io.tunneld.client.config.ConfigFile;

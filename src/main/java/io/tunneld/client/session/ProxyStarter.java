@@ -4,7 +4,6 @@ import java.util.function.Function;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
-
 import io.tunneld.client.log.ClientLog;
 import io.tunneld.client.observe.OpenTunnel;
 import io.tunneld.client.relay.ProxyRelay;

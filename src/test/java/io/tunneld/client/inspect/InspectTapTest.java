@@ -14,9 +14,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.tunneld.client.observe.OpenTunnel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.tunneld.client.observe.OpenTunnel;
 
 /**
  * The tap reads what the relay carries as HTTP/1.1, whatever the buffers' boundaries: every
