@@ -221,8 +221,12 @@ public class ControlRegistry {
         return controls.values().stream().filter(c -> c.sinceLastPing().compareTo(overdue) >= 0).count();
     }
 
-    /** Checks every session for a lost heartbeat and stale proxies. */
-    @Scheduled(every = "${tunneld.timeouts.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /**
+     * Checks every session for a lost heartbeat and stale proxies. Not at start (nothing to
+     * check then): a task that fires while a bad setting stops the start logs a stack trace.
+     */
+    @Scheduled(every = "${tunneld.timeouts.sweep-interval}", delayed = "${tunneld.timeouts.sweep-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         for (Control control : controls.values()) {
             control.sweep(config.timeouts().heartbeat(), config.timeouts().proxyIdle());

@@ -96,8 +96,9 @@ public class UrlAffinity implements SessionDirectory {
         }
     }
 
-    /** Forgets ids whose session ended longer than the affinity time ago. */
-    @Scheduled(every = "${tunneld.timeouts.sweep-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** Forgets ids whose session ended longer than the affinity time ago; not at start, as the sweep. */
+    @Scheduled(every = "${tunneld.timeouts.sweep-interval}", delayed = "${tunneld.timeouts.sweep-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public synchronized void expire() {
         long cutoff = System.nanoTime() - ttlNanos;
         byId.values().removeIf(m -> m.live == 0 && m.endedNanos < cutoff);
