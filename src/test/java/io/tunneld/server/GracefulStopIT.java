@@ -47,7 +47,7 @@ class GracefulStopIT {
                 "TUNNELD_HTTPS_ENABLED", "false", "TUNNELD_TCP_ENABLED", "false",
                 "TUNNELD_AUTH_TOKENS", TOKEN, "TUNNELD_TIMEOUTS_DRAIN", "25s");
         try (TunneldProcess server = TunneldProcess.start("single-node", HOST, health, env);
-                StreamServer downloads = new StreamServer(size);
+                StreamServer downloads = new StreamServer(size, 256 * 1024);
                 NgrokTestClient client = NgrokTestClient.connect(HOST, tunnel)) {
             assertEquals("", client.auth(TOKEN, "").str("Error"));
             client.openProxy();
@@ -71,16 +71,21 @@ class GracefulStopIT {
                     }
                 }));
             }
-            // Every download joined, its answer begun: the stop has them all to drain. (A fixed
-            // sleep let a loaded machine reach SIGTERM first, and nothing was left to drain.)
+            // Every download joined, its answer begun, the rest held back by the local service
+            // until the stop has begun: whatever the socket buffers hold, twenty connections are
+            // joined at SIGTERM. (With the whole body let through, a fast machine's buffers took
+            // it all and the relays were done before the stop.)
             assertTrue(joined.await(30, TimeUnit.SECONDS), "twenty downloads started");
             server.terminate();
             awaitStopping(server);
+            assertTrue(server.output().stream().anyMatch(l -> l.contains("stopping: 20 joined connection(s) may finish")),
+                    server.output().toString());
             try (NgrokTestClient late = NgrokTestClient.connect(HOST, tunnel)) {
                 late.sendAuth(TOKEN, "");
                 assertTrue(late.awaitClosed(Duration.ofSeconds(5)), "a new session is closed, not answered");
                 assertTrue(late.received().isEmpty(), "no AuthResp error, which would make a stock client quit");
             }
+            downloads.release();
             for (Future<Long> d : done) {
                 assertEquals(size, d.get(60, TimeUnit.SECONDS), "every byte of every download");
             }

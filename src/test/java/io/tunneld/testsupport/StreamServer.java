@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -14,11 +15,28 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class StreamServer extends LoopbackServer {
 
     private final long bodySize;
+    private final long holdAfter;
+    private final CountDownLatch held = new CountDownLatch(1);
     private final AtomicLong written = new AtomicLong();
 
     public StreamServer(long bodySize) throws IOException {
+        this(bodySize, Long.MAX_VALUE);
+    }
+
+    /**
+     * A service that writes {@code holdAfter} bytes of each body, then waits for
+     * {@link #release()} before the rest: its connections stay open, whatever the buffers
+     * between it and the reader can hold.
+     */
+    public StreamServer(long bodySize, long holdAfter) throws IOException {
         super("stream");
         this.bodySize = bodySize;
+        this.holdAfter = holdAfter;
+    }
+
+    /** Lets every held body go on. */
+    public void release() {
+        held.countDown();
     }
 
     public long written() {
@@ -46,6 +64,10 @@ public final class StreamServer extends LoopbackServer {
                     .getBytes(StandardCharsets.US_ASCII));
             byte[] chunk = new byte[64 * 1024];
             for (long sent = 0; sent < bodySize;) {
+                if (sent >= holdAfter) {
+                    out.flush();
+                    held.await();
+                }
                 int n = (int) Math.min(chunk.length, bodySize - sent);
                 for (int i = 0; i < n; i++) {
                     chunk[i] = bodyByte(sent + i);
@@ -57,6 +79,8 @@ public final class StreamServer extends LoopbackServer {
             out.flush();
         } catch (IOException ignored) {
             // reader went away
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
