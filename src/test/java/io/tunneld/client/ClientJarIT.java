@@ -32,9 +32,16 @@ class ClientJarIT {
     private static final String TOKEN = "client-jar-token-1";
 
     private static Process client(List<String> args) throws IOException {
+        return client(List.of(), args);
+    }
+
+    /** The packaged client with these JVM options, then {@code client} and {@code args}. */
+    static Process client(List<String> jvmOptions, List<String> args) throws IOException {
         Path app = Path.of(System.getProperty("tunneld.app", "target/quarkus-app")).toAbsolutePath();
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-XX:TieredStopAtLevel=1", "-jar", app.resolve("quarkus-run.jar").toString(), "client"));
+                "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", app.resolve("quarkus-run.jar").toString(), "client"));
         command.addAll(args);
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }

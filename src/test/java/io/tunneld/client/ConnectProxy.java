@@ -6,10 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.tunneld.testsupport.PemFiles;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
 
 /**
  * A real HTTP CONNECT proxy on a loopback port: reads the request head, connects where it
@@ -23,7 +26,17 @@ final class ConnectProxy implements AutoCloseable {
     final List<String> heads = new CopyOnWriteArrayList<>();
 
     ConnectProxy() throws Exception {
-        server = await(vertx.createNetServer().connectHandler(this::serve).listen(0, "127.0.0.1"));
+        this(new NetServerOptions());
+    }
+
+    /** An https proxy: TLS with this certificate, then CONNECT inside it. */
+    ConnectProxy(PemFiles tls) throws Exception {
+        this(new NetServerOptions().setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert().toString()).setKeyPath(tls.key().toString())));
+    }
+
+    private ConnectProxy(NetServerOptions options) throws Exception {
+        server = await(vertx.createNetServer(options).connectHandler(this::serve).listen(0, "127.0.0.1"));
     }
 
     int port() {

@@ -12,7 +12,7 @@ import java.util.Map;
  * @param serverAddr         {@code host:port} of the server's tunnel port
  * @param authToken          sent as Auth.User; may be empty
  * @param trustHostRootCerts with a CA file, also trust the system's roots
- * @param httpProxy          {@code http://[user:pass@]host:port} to CONNECT through, or empty
+ * @param httpProxy          {@code http[s]://[user:pass@]host:port} to CONNECT through, or empty
  * @param inspectAddr        where the inspection page listens, or "disabled"
  * @param tlsCaFile          PEM file of the CAs to trust instead of the system's, or empty
  * @param tlsSkipVerify      accept any server certificate

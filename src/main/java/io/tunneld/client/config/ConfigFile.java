@@ -128,9 +128,8 @@ public final class ConfigFile {
         } catch (URISyntaxException e) {
             throw new ConfigException("Invalid http_proxy '" + redactUser(proxy) + "': " + e.getReason());
         }
-        if (!"http".equals(uri.getScheme())) {
-            throw new ConfigException("Proxy url scheme must be 'http', got '" + uri.getScheme() + "'"
-                    + ("https".equals(uri.getScheme()) ? " (TLS to the proxy itself is not supported)" : ""));
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw new ConfigException("Proxy URL scheme must be http or https, got: " + uri.getScheme());
         }
         if (uri.getHost() == null) {
             throw new ConfigException("Invalid http_proxy '" + redactUser(proxy) + "': no host");

@@ -8,6 +8,7 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.nio.channels.ClosedChannelException;
 
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
 import io.netty.channel.ConnectTimeoutException;
@@ -31,7 +32,16 @@ final class Failures {
         return false;
     }
 
+    /** True when TLS failed, rather than the connection under it. */
+    static boolean isTls(Throwable t) {
+        return find(t, SSLException.class) != null;
+    }
+
     static String describe(Throwable t, String serverAddr, String proxy) {
+        if (find(t, ProxyConnectException.class) != null && untrustedCertificate(t)) {
+            return "The certificate of proxy " + proxy + " is not trusted (" + rootMessage(t) + "). The client checks"
+                    + " it against the system's trust store, as 1.x does";
+        }
         if (untrustedCertificate(t)) {
             return "The certificate of server " + serverAddr + " is not trusted (" + rootMessage(t)
                     + "). Name the CA that signed it with -tls-ca-file=FILE.pem, or, for development only,"
@@ -39,7 +49,7 @@ final class Failures {
         }
         Throwable root = root(t);
         if (find(t, ProxyConnectException.class) != null) {
-            return "HTTP proxy " + proxy + " did not connect to server " + serverAddr + ": " + rootMessage(t);
+            return "Proxy " + proxy + " did not connect to server " + serverAddr + ": " + rootMessage(t);
         }
         if (root instanceof UnknownHostException) {
             return "Server " + serverAddr + " unreachable: unknown host " + root.getMessage();

@@ -18,14 +18,17 @@ import io.vertx.core.net.ProxyType;
 
 /**
  * Opens TLS connections to the server's tunnel port, control and proxy alike, directly or
- * through an HTTP CONNECT proxy (http_proxy). One NetClient for all of them, so that they
+ * through an HTTP CONNECT proxy (http_proxy; {@link HttpsProxy} for one reached over TLS). One NetClient for all of them, so that they
  * share one TLS context per server name, and with it the sessions to resume: a proxy
  * connection to a server that offers tickets (tunneld, ngrokd) resumes the control
  * connection's session instead of making a full handshake.
  */
 final class ServerDialer {
 
+    /** Direct, or through an http proxy; null with an https proxy. */
     private final NetClient client;
+    /** Null unless http_proxy is an https:// URL. */
+    private final HttpsProxy httpsProxy;
     private final String serverAddr;
     private final String host;
     private final int port;
@@ -38,6 +41,13 @@ final class ServerDialer {
         this.port = Addresses.port(serverAddr);
         // SNI carries host names only, never an IP literal.
         this.sniName = host.matches("[0-9.]+") || host.contains(":") ? null : host;
+        this.proxyShown = config.httpProxy().isEmpty() ? "" : ConfigFile.redactUser(config.httpProxy());
+        if (config.httpProxy().startsWith("https:")) {
+            this.client = null;
+            this.httpsProxy = new HttpsProxy(vertx, URI.create(config.httpProxy()), ServerTrust.nettyContext(config),
+                    host, port);
+            return;
+        }
         NetClientOptions options = new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true);
         ServerTrust.apply(options, config);
         // Every public connection costs a proxy connection, and so a TLS handshake: BoringSSL
@@ -48,8 +58,8 @@ final class ServerDialer {
         if (!config.httpProxy().isEmpty()) {
             options.setProxyOptions(proxy(config.httpProxy()));
         }
-        this.proxyShown = config.httpProxy().isEmpty() ? "" : ConfigFile.redactUser(config.httpProxy());
         this.client = vertx.createNetClient(options);
+        this.httpsProxy = null;
     }
 
     private static ProxyOptions proxy(String url) {
@@ -70,7 +80,7 @@ final class ServerDialer {
      * host and port dialled, which is what the session cache is keyed by, and SNI set.
      */
     Future<NetSocket> dial() {
-        return client.connect(port, host, sniName);
+        return httpsProxy != null ? httpsProxy.dial() : client.connect(port, host, sniName);
     }
 
     /** The one line saying why a dial failed. */

@@ -11,9 +11,15 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.tunneld.client.config.ClientConfig;
 import io.tunneld.client.config.ConfigException;
 import io.vertx.core.net.NetClientOptions;
@@ -45,6 +51,29 @@ public final class ServerTrust {
             options.setTrustOptions(TrustOptions.wrap(caFile(Path.of(config.tlsCaFile()), config.trustHostRootCerts())));
         }
         return options;
+    }
+
+    /**
+     * The same trust as a Netty context, for the server's TLS where Vert.x cannot make it: inside
+     * the TLS connection to an https proxy. BoringSSL where it loads, as for a direct connection.
+     * One context for every dial, so that its sessions are resumed.
+     */
+    public static SslContext nettyContext(ClientConfig config) throws ConfigException {
+        SslContextBuilder builder = SslContextBuilder.forClient()
+                .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK);
+        if (config.tlsSkipVerify()) {
+            builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
+        } else {
+            builder.endpointIdentificationAlgorithm("HTTPS");
+            if (!config.tlsCaFile().isEmpty()) {
+                builder.trustManager(caFile(Path.of(config.tlsCaFile()), config.trustHostRootCerts()));
+            }
+        }
+        try {
+            return builder.build();
+        } catch (SSLException e) {
+            throw new ConfigException("Cannot set up TLS to the server: " + e.getMessage());
+        }
     }
 
     private static X509TrustManager caFile(Path file, boolean alsoSystem) throws ConfigException {

@@ -116,7 +116,7 @@ class ConfigFileTest {
         assertEquals("Error parsing configuration file test.yml: trust_host_root_certs: expected true or false, got 'maybe'",
                 refused("trust_host_root_certs: maybe"));
         assertEquals("Invalid address server_addr 'nowhere': missing port in address", refused("server_addr: nowhere"));
-        assertEquals("Proxy url scheme must be 'http', got 'socks5'", refused("http_proxy: socks5://p:1080"));
+        assertEquals("Proxy URL scheme must be http or https, got: socks5", refused("http_proxy: socks5://p:1080"));
         assertTrue(refused("tunnels: [unclosed").startsWith("Error parsing configuration file test.yml: "));
         assertTrue(refused("server_addr: [a, b]").endsWith("server_addr: expected a single value"));
     }
