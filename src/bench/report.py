@@ -242,6 +242,7 @@ def main():
     parser.add_argument("--warm-controls", type=int, required=True)
     parser.add_argument("--controls-rss-before-kb", type=int, required=True)
     parser.add_argument("--controls-rss-after-kb", type=int, required=True)
+    parser.add_argument("--certificates", default="", help="the key each server's certificate has")
     args = parser.parse_args()
     out = args.dir
     rounds = range(1, round_count(out) + 1)
@@ -337,6 +338,8 @@ def main():
     print()
     print("tunneld and the cluster are driven by tunneld's own client (`quarkus-run.jar client`)"
           + (", ngrokd 1.7 by the Go 1.7 client" if "ngrokd" in routes else "") + ".")
+    if args.certificates:
+        print(f"Certificates on the tunnel port, whose key signs in every full handshake: {args.certificates}.")
     print("Cluster: two replicas sharing a Redis; the client's control and proxy connections go to replica A, "
           "public traffic enters replica B, so every public connection takes one extra hop (B to A).")
     print(f"Latency runs achieved {latency_rates}.")

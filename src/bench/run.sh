@@ -498,6 +498,16 @@ serves_route() {
         -n $(ss -Hltn "$listener") ]]
 }
 
+# certificate_key PORT: the key of the certificate served on 127.0.0.1:PORT ("EC 256-bit",
+# "RSA 2048-bit"), or nothing: every full handshake signs with it, so it weighs on the
+# new-connection figures (an RSA-4096 signature costs about twelve RSA-2048 ones).
+certificate_key() {
+    openssl s_client -connect "127.0.0.1:$1" </dev/null 2>/dev/null | openssl x509 -noout -text 2>/dev/null |
+        awk '/Public Key Algorithm:/ { alg = $NF == "rsaEncryption" ? "RSA" : $NF == "id-ecPublicKey" ? "EC" : $NF }
+             /Public-Key: \(/ { gsub(/[()]/, "", $2); bits = $2 }
+             END { if (alg != "") printf "%s %s-bit", alg, bits }' || true
+}
+
 # --- measurements ---------------------------------------------------------------------------
 
 declare -A metrics_hosts=()   # tunneld processes by role: the address of their /q/metrics
@@ -640,7 +650,7 @@ $(java -version 2>&1 | sed -n 1p) · load average $LOAD_AT_START at the start, $
         --bare-rss-kb "$BARE_RSS_KB" --container-rss-kb "$CONTAINER_RSS_KB" \
         --container-c1-rss-kb "$CONTAINER_C1_RSS_KB" \
         --idle-controls "$IDLE_CONTROLS" --warm-controls "$WARM_CONTROLS" --controls-rss-before-kb "$CONTROLS_RSS_BEFORE_KB" \
-        --controls-rss-after-kb "$CONTROLS_RSS_AFTER_KB" >"$OUT/results.md"
+        --controls-rss-after-kb "$CONTROLS_RSS_AFTER_KB" --certificates "$CERTIFICATES" >"$OUT/results.md"
     cat "$OUT/results.md"
 }
 
@@ -706,6 +716,8 @@ main() {
         watch ngrokd "$NGROKD_PID"
         watch go-client "$GO_CLIENT_PID"
     fi
+    CERTIFICATES="tunneld $(certificate_key "$TUNNEL_PORT")"
+    [[ -z $NGROK1 ]] || CERTIFICATES+=", ngrokd $(certificate_key "$NGROKD_TUNNEL_PORT")"
     run_scenarios
     report
 }
