@@ -30,8 +30,8 @@ import io.tunneld.testsupport.TunneldProcess;
  * The packaged client reaching the server through an https proxy, as 1.7 can ({@code http_proxy:
  * https://...}): TLS to the proxy, checked against the JVM's trust store (here one naming the
  * proxy's certificate, through {@code javax.net.ssl.trustStore}), CONNECT with the URL's
- * credentials, then the server's TLS inside it, for the control connection and every proxy
- * connection.
+ * credentials, then the server's TLS inside it (its certificate checked against
+ * {@code -tls-ca-file}, its name too), for the control connection and every proxy connection.
  */
 class HttpsProxyIT {
 
@@ -43,15 +43,21 @@ class HttpsProxyIT {
         int tunnel = freePort();
         int http = freePort();
         PemFiles proxyTls = PemFiles.selfSigned("localhost");
-        Map<String, String> env = Map.of("TUNNELD_TUNNEL_HOST", HOST, "TUNNELD_TUNNEL_PORT", String.valueOf(tunnel),
+        PemFiles serverTls = PemFiles.selfSigned("localhost", "*.localhost");
+        // The tunnel port where "localhost" leads, so that the client checks the server's name.
+        Map<String, String> env = Map.of("TUNNELD_TUNNEL_HOST", "127.0.0.1", "TUNNELD_TUNNEL_PORT", String.valueOf(tunnel),
+                "TUNNELD_TUNNEL_TLS_CERT_FILE", serverTls.cert().toString(),
+                "TUNNELD_TUNNEL_TLS_KEY_FILE", serverTls.key().toString(),
                 "TUNNELD_HTTP_HOST", HOST, "TUNNELD_HTTP_PORT", String.valueOf(http), "TUNNELD_HTTPS_ENABLED", "false",
                 "TUNNELD_TCP_ENABLED", "false", "TUNNELD_AUTH_TOKENS", TOKEN);
         try (TunneldProcess server = TunneldProcess.start("https-proxy-server", HOST, freePort(), env);
                 LocalHttpService web = new LocalHttpService();
                 ConnectProxy proxy = new ConnectProxy(proxyTls)) {
-            Path config = config(tunnel, "https://pu:pp@localhost:" + proxy.port());
+            Path config = config("localhost:" + tunnel, "https://pu:pp@localhost:" + proxy.port());
+            // Two trusts: the proxy's certificate through the JVM's store, the server's through -tls-ca-file.
             Process p = ClientJarIT.client(trusting(proxyTls), List.of("-config=" + config, "-log=stdout",
-                    "-log-level=INFO", "-tls-skip-verify", "-proto=http", "-subdomain=viaproxy", String.valueOf(web.port())));
+                    "-log-level=INFO", "-tls-ca-file=" + serverTls.cert(), "-proto=http", "-subdomain=viaproxy",
+                    String.valueOf(web.port())));
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                 StringBuilder seen = new StringBuilder();
@@ -70,7 +76,7 @@ class HttpsProxyIT {
                 assertTrue(proxy.heads.size() >= 2, proxy.heads.toString());
                 String credentials = Base64.getEncoder().encodeToString("pu:pp".getBytes(StandardCharsets.UTF_8));
                 for (String head : proxy.heads) {
-                    assertTrue(head.startsWith("CONNECT " + HOST + ":" + tunnel + " HTTP/1.1\r\n"), head);
+                    assertTrue(head.startsWith("CONNECT localhost:" + tunnel + " HTTP/1.1\r\n"), head);
                     assertTrue(head.contains("\r\nProxy-Authorization: Basic " + credentials), head);
                 }
             } finally {
@@ -83,7 +89,7 @@ class HttpsProxyIT {
     @Test
     void aProxyCertificateTheSystemDoesNotTrustStopsTheClientWithOneLine() throws Exception {
         try (ConnectProxy proxy = new ConnectProxy(PemFiles.selfSigned("localhost"))) {
-            Path config = config(freePort(), "https://localhost:" + proxy.port());
+            Path config = config(HOST + ":" + freePort(), "https://localhost:" + proxy.port());
             Process p = ClientJarIT.client(List.of(), List.of("-config=" + config, "-log=stdout", "-tls-skip-verify",
                     "-proto=http", "-subdomain=viaproxy", "8080"));
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the client stops: retrying cannot help");
@@ -95,10 +101,10 @@ class HttpsProxyIT {
         }
     }
 
-    private static Path config(int tunnel, String proxyUrl) throws IOException {
+    private static Path config(String serverAddr, String proxyUrl) throws IOException {
         Path config = Files.createTempFile("ngrok", ".yml");
         config.toFile().deleteOnExit();
-        Files.writeString(config, "server_addr: " + HOST + ":" + tunnel + "\nauth_token: " + TOKEN
+        Files.writeString(config, "server_addr: " + serverAddr + "\nauth_token: " + TOKEN
                 + "\ninspect_addr: disabled\nhttp_proxy: " + proxyUrl + "\n");
         return config;
     }
