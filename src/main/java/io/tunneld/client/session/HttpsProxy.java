@@ -44,7 +44,8 @@ final class HttpsProxy {
      * @param serverName the name the server's certificate must carry, also sent as SNI
      */
     HttpsProxy(Vertx vertx, URI proxy, SslContext serverTls, String serverName, int serverPort) {
-        this.proxyHost = proxy.getHost();
+        String host = proxy.getHost();
+        this.proxyHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         this.proxyPort = proxy.getPort() < 0 ? 443 : proxy.getPort();
         String user = proxy.getUserInfo();
         this.authorization = user == null ? null
@@ -61,8 +62,7 @@ final class HttpsProxy {
     /** A connection to the server through the proxy, the server's TLS handshake done. */
     Future<NetSocket> dial() {
         Promise<NetSocket> done = Promise.promise();
-        String sni = proxyHost.matches("[0-9.]+") || proxyHost.contains(":") ? null : proxyHost;
-        toProxy.connect(proxyPort, proxyHost, sni).onComplete(connected -> {
+        toProxy.connect(proxyPort, proxyHost, ServerDialer.sniName(proxyHost)).onComplete(connected -> {
             if (connected.failed()) {
                 Throwable cause = connected.cause();
                 done.fail(Failures.isTls(cause) ? new ProxyConnectException("TLS to the proxy failed", cause) : cause);

@@ -39,8 +39,7 @@ final class ServerDialer {
         this.serverAddr = config.serverAddr();
         this.host = Addresses.host(serverAddr);
         this.port = Addresses.port(serverAddr);
-        // SNI carries host names only, never an IP literal.
-        this.sniName = host.matches("[0-9.]+") || host.contains(":") ? null : host;
+        this.sniName = sniName(host);
         this.proxyShown = config.httpProxy().isEmpty() ? "" : ConfigFile.redactUser(config.httpProxy());
         if (config.httpProxy().startsWith("https:")) {
             this.client = null;
@@ -60,6 +59,11 @@ final class ServerDialer {
         }
         this.client = vertx.createNetClient(options);
         this.httpsProxy = null;
+    }
+
+    /** {@code host} as SNI sends it: host names only, never an IP literal (null then). */
+    static String sniName(String host) {
+        return host.matches("[0-9.]+") || host.contains(":") ? null : host;
     }
 
     private static ProxyOptions proxy(String url) {
