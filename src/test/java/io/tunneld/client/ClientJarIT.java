@@ -46,6 +46,19 @@ class ClientJarIT {
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
+    /** What the client printed up to its first "Tunnel established at" line, or all it printed before it ended. */
+    static String untilEstablished(Process p) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        for (String line; (line = out.readLine()) != null; ) {
+            seen.append(seen.length() == 0 ? "" : "\n").append(line);
+            if (line.contains("Tunnel established at ")) {
+                break;
+            }
+        }
+        return seen.toString();
+    }
+
     @Test
     void versionPrintsThe1xVersionAndExits() throws Exception {
         Process p = client(List.of("version"));
@@ -68,15 +81,9 @@ class ClientJarIT {
             Process p = client(List.of("-config=" + config, "-log=stdout", "-log-level=INFO", "-tls-skip-verify",
                     "-proto=http", "-subdomain=jar", String.valueOf(web.port())));
             try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                StringBuilder seen = new StringBuilder();
-                String line;
-                while ((line = out.readLine()) != null && !line.contains("Tunnel established at ")) {
-                    seen.append(line).append('\n');
-                }
-                assertTrue(line != null && line.endsWith("] [INFO] [client] Tunnel established at http://jar.localhost:"
-                        + http), seen + "" + line);
-                assertFalse(seen.toString().contains("Quarkus") || seen.toString().contains("listener on"),
+                String seen = untilEstablished(p);
+                assertTrue(seen.endsWith("] [INFO] [client] Tunnel established at http://jar.localhost:" + http), seen);
+                assertFalse(seen.contains("Quarkus") || seen.contains("listener on"),
                         "the client does not start the server: " + seen);
                 Socket visitor = new Socket(HOST, http);
                 visitor.setSoTimeout(15_000);

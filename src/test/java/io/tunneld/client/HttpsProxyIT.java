@@ -3,10 +3,8 @@ package io.tunneld.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -59,14 +57,8 @@ class HttpsProxyIT {
                     "-log-level=INFO", "-tls-ca-file=" + serverTls.cert(), "-proto=http", "-subdomain=viaproxy",
                     String.valueOf(web.port())));
             try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                StringBuilder seen = new StringBuilder();
-                String line;
-                while ((line = out.readLine()) != null && !line.contains("Tunnel established at ")) {
-                    seen.append(line).append('\n');
-                }
-                assertTrue(line != null && line.endsWith("Tunnel established at http://viaproxy.localhost:" + http),
-                        seen + "" + line);
+                String seen = ClientJarIT.untilEstablished(p);
+                assertTrue(seen.endsWith("Tunnel established at http://viaproxy.localhost:" + http), seen);
                 Socket visitor = new Socket(HOST, http);
                 visitor.setSoTimeout(15_000);
                 String answer = PublicClient.exchange(visitor,
