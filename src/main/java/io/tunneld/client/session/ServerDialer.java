@@ -18,8 +18,8 @@ import io.vertx.core.net.ProxyType;
 
 /**
  * Opens TLS connections to the server's tunnel port, control and proxy alike, directly or
- * through an HTTP CONNECT proxy (http_proxy; {@link HttpsProxy} for one reached over TLS). One NetClient for all of them, so that they
- * share one TLS context per server name, and with it the sessions to resume: a proxy
+ * through an HTTP CONNECT proxy (http_proxy; {@link HttpsProxy} for one reached over TLS).
+ * One TLS context for all of them, so that they share the sessions to resume: a proxy
  * connection to a server that offers tickets (tunneld, ngrokd) resumes the control
  * connection's session instead of making a full handshake.
  */
