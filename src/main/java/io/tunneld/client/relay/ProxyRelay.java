@@ -66,9 +66,6 @@ public final class ProxyRelay {
         NetSocket socket = proxy.socket();
         proxy.discard();
         if (tunnel.carriesHttp()) {
-            // Read and drop the request: closing with it unread would reset the connection,
-            // and the visitor might lose the page.
-            Relayed.channel(proxy.socket()).config().setAutoRead(true);
             socket.end(BadGateway.response(tunnel.publicUrl(), tunnel.localAddress()));
         } else {
             socket.close();

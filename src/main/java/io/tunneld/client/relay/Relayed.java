@@ -50,10 +50,14 @@ public final class Relayed {
         return taken;
     }
 
-    /** Drops the bytes kept and those still to come. */
+    /**
+     * Drops the bytes kept, and reads and drops those still to come: closing with a request
+     * unread would reset the connection, and the visitor might lose an answer written first.
+     */
     void discard() {
         socket.messageHandler(ReferenceCountUtil::release);
         takeEarly().release();
+        channel(socket).config().setAutoRead(true);
     }
 
     private void keep(Object message) {

@@ -38,7 +38,8 @@ final class Failures {
     }
 
     static String describe(Throwable t, String serverAddr, String proxy) {
-        if (find(t, ProxyConnectException.class) != null && untrustedCertificate(t)) {
+        boolean viaProxy = find(t, ProxyConnectException.class) != null;
+        if (viaProxy && untrustedCertificate(t)) {
             return "The certificate of proxy " + proxy + " is not trusted (" + rootMessage(t) + "). The client checks"
                     + " it against the system's trust store, as 1.x does";
         }
@@ -48,7 +49,7 @@ final class Failures {
                     + " turn verification off with -tls-skip-verify";
         }
         Throwable root = root(t);
-        if (find(t, ProxyConnectException.class) != null) {
+        if (viaProxy) {
             return "Proxy " + proxy + " did not connect to server " + serverAddr + ": " + rootMessage(t);
         }
         if (root instanceof UnknownHostException) {
