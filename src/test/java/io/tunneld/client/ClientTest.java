@@ -48,6 +48,7 @@ import io.tunneld.session.ControlRegistry;
 import io.tunneld.testclient.TlsDialer;
 import io.tunneld.testsupport.EchoServer;
 import io.tunneld.testsupport.Metrics;
+import io.tunneld.testsupport.PemFiles;
 import io.tunneld.testsupport.PublicClient;
 import io.tunneld.testsupport.TunneldTest;
 import io.vertx.core.buffer.Buffer;
@@ -424,8 +425,7 @@ class ClientTest extends TunneldTest {
         Path ca = Files.createTempFile("server-ca", ".pem");
         try (SSLSocket s = TlsDialer.trustAll().dial("127.0.0.1", ports.tunnel())) {
             byte[] der = s.getSession().getPeerCertificates()[0].getEncoded();
-            Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(der)
-                    + "\n-----END CERTIFICATE-----\n");
+            Files.writeString(ca, PemFiles.pem("CERTIFICATE", der));
         }
         return ca;
     }
