@@ -18,9 +18,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.tunneld.client.tls.ServerSessions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
@@ -35,7 +48,8 @@ import io.vertx.core.net.PemTrustOptions;
  * Session tickets over real sockets and real TLS (BoringSSL on both sides): a second
  * connection resumes; a ticket from one replica opens on another with the same secret (the
  * client reaches both through one address, as behind a load balancer); a ticket from another
- * secret costs a full handshake and nothing else; a server without tickets still serves.
+ * secret costs a full handshake and nothing else; a server without tickets still serves; the
+ * shipped client keeps a bounded number of sessions.
  */
 class SessionTicketsTest {
 
@@ -159,6 +173,24 @@ class SessionTicketsTest {
     }
 
     @Test
+    void theShippedClientKeepsABoundedNumberOfSessionsAndStillResumes() throws Exception {
+        SessionTicketKeys tickets = SessionTicketKeys.random("tunnel");
+        target.set(server(new SessionTicketEngineOptions(tickets)));
+        SslContext bounded = ServerSessions.bounded(nettyClient());
+        SslContext unbounded = nettyClient();
+        int connections = 100;
+        for (int i = 0; i < connections; i++) {
+            greet(bounded);
+            greet(unbounded);
+        }
+        assertEquals(2L * (connections - 1), tickets.resumed(), "every later connection resumes, bounded or not");
+        assertTrue(sessions(unbounded) > connections, "BoringSSL's two tickets per handshake, one used: " + sessions(unbounded));
+        assertTrue(sessions(bounded) <= ServerSessions.KEPT, "bounded: " + sessions(bounded));
+        SslContext dialling = ServerSessions.engineOptions().sslContextFactory().forClient(true).create();
+        assertEquals(ServerSessions.KEPT, dialling.sessionContext().getSessionCacheSize(), "and so are Vert.x's contexts");
+    }
+
+    @Test
     void keysFollowTheHourAndKeepTheNeighbours() {
         SessionTicketKeys keys = SessionTicketKeys.fromSecret(SECRET, "tunnel");
         Instant now = Instant.parse("2026-01-01T10:30:00Z");
@@ -207,6 +239,45 @@ class SessionTicketsTest {
         socket.write("hi");
         assertEquals("hello", await(greeting.future()).toString());
         await(socket.close());
+    }
+
+    /** A Netty client context as the shipped client's, BoringSSL, whose session cache a test can count. */
+    private SslContext nettyClient() throws Exception {
+        this.protocol = "TLSv1.3";
+        return SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL).protocols("TLSv1.3")
+                .endpointIdentificationAlgorithm("HTTPS")
+                .trustManager(new java.io.ByteArrayInputStream(certificatePem.getBytes(StandardCharsets.US_ASCII)))
+                .build();
+    }
+
+    private static int sessions(SslContext context) {
+        return java.util.Collections.list(context.sessionContext().getIds()).size();
+    }
+
+    /** {@link #greet(NetClient)} with a plain Netty channel over {@code context}, on Vert.x's event loops. */
+    private void greet(SslContext context) throws Exception {
+        Promise<String> greeting = Promise.promise();
+        Channel channel = new Bootstrap().group(vertx.nettyEventLoopGroup()).channel(NioSocketChannel.class)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(context.newHandler(ch.alloc(), NAME, relayPort),
+                                new SimpleChannelInboundHandler<ByteBuf>() {
+                                    @Override
+                                    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf message) {
+                                        greeting.tryComplete(message.toString(StandardCharsets.US_ASCII));
+                                    }
+
+                                    @Override
+                                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                        greeting.tryFail(cause);
+                                    }
+                                });
+                    }
+                }).connect("127.0.0.1", relayPort).sync().channel();
+        channel.writeAndFlush(Unpooled.copiedBuffer("hi", StandardCharsets.US_ASCII));
+        assertEquals("hello", await(greeting.future()));
+        channel.close().sync();
     }
 
     private static <T> T await(Future<T> future) throws Exception {

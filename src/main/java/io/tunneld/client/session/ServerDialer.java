@@ -6,6 +6,7 @@ import io.tunneld.client.config.Addresses;
 import io.tunneld.client.config.ClientConfig;
 import io.tunneld.client.config.ConfigException;
 import io.tunneld.client.config.ConfigFile;
+import io.tunneld.client.tls.ServerSessions;
 import io.tunneld.client.tls.ServerTrust;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -52,7 +53,7 @@ final class ServerDialer {
         // Every public connection costs a proxy connection, and so a TLS handshake: BoringSSL
         // (shipped for the server) does one for a fraction of the JDK's CPU, a resumed one for less.
         if (OpenSSLEngineOptions.isAvailable()) {
-            options.setSslEngineOptions(new OpenSSLEngineOptions());
+            options.setSslEngineOptions(ServerSessions.engineOptions());
         }
         if (!config.httpProxy().isEmpty()) {
             options.setProxyOptions(proxy(config.httpProxy()));

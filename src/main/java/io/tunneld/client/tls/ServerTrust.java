@@ -70,7 +70,7 @@ public final class ServerTrust {
             }
         }
         try {
-            return builder.build();
+            return ServerSessions.bounded(builder.build());
         } catch (SSLException e) {
             throw new ConfigException("Cannot set up TLS to the server: " + e.getMessage());
         }
