@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -47,6 +48,7 @@ import io.tunneld.session.Control;
 import io.tunneld.session.ControlRegistry;
 import io.tunneld.testclient.TlsDialer;
 import io.tunneld.testsupport.EchoServer;
+import io.tunneld.testsupport.FullAcceptQueue;
 import io.tunneld.testsupport.Metrics;
 import io.tunneld.testsupport.PemFiles;
 import io.tunneld.testsupport.PublicClient;
@@ -310,6 +312,57 @@ class ClientTest extends TunneldTest {
             assertEquals(-1, s.getInputStream().read(), "closed without a byte");
         }
         eventually(() -> c.log().contains("Failed to open private leg 127.0.0.1:" + nothing + ": Connection refused"));
+    }
+
+    @Test
+    void bytesThatArriveWhileTheLocalConnectionOpensReachTheServiceAfterThoseBefore() throws Exception {
+        try (FullAcceptQueue slow = new FullAcceptQueue()) {
+            Running c = start(server(), "-tls-skip-verify", "-proto=http", "-subdomain=slowopen", "" + slow.port());
+            c.next();
+            try (Socket visitor = PublicClient.plain(ports.http())) {
+                visitor.setSoTimeout(10_000);
+                OutputStream out = visitor.getOutputStream();
+                String head = "POST /early HTTP/1.1\r\nHost: slowopen.localhost\r\nContent-Length: 10\r\n"
+                        + "Connection: close\r\n\r\n";
+                out.write((head + "01234").getBytes(StandardCharsets.US_ASCII));
+                // Its StartProxy has come: the local connection is opening, its SYN dropped.
+                eventually(() -> c.taps.size() == 1);
+                out.write("56789".getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(300);
+                slow.open();
+                try (Socket local = slow.accept(10_000)) {
+                    local.setSoTimeout(10_000);
+                    String request = head + "0123456789";
+                    assertEquals(request, new String(local.getInputStream().readNBytes(request.length()),
+                            StandardCharsets.US_ASCII));
+                    local.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                            .getBytes(StandardCharsets.US_ASCII));
+                }
+                String answer = new String(visitor.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n") && answer.endsWith("\r\n\r\nok"), answer);
+            }
+        }
+    }
+
+    @Test
+    void aVisitorWhoLeavesWhileTheLocalConnectionOpensHasItClosedUnused() throws Exception {
+        try (FullAcceptQueue slow = new FullAcceptQueue()) {
+            Running c = start(server(), "-tls-skip-verify", "-proto=http", "-subdomain=slowleft", "" + slow.port());
+            c.next();
+            try (Socket visitor = PublicClient.plain(ports.http())) {
+                visitor.getOutputStream().write("GET /left HTTP/1.1\r\nHost: slowleft.localhost\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                eventually(() -> c.taps.size() == 1);
+            }
+            // The server closes the proxy connection; the client sees it while its connect waits.
+            Thread.sleep(300);
+            slow.open();
+            try (Socket local = slow.accept(10_000)) {
+                local.setSoTimeout(5_000);
+                assertEquals(-1, local.getInputStream().read(), "closed by the client, the request not passed on");
+            }
+            eventually(() -> c.taps.get(0).closedIn == 0 && c.taps.get(0).closedOut == 0);
+        }
     }
 
     @Test
