@@ -20,16 +20,14 @@ import java.util.List;
 public final class FullAcceptQueue implements AutoCloseable {
 
     private final ServerSocket server;
-    private final List<Socket> fillers = new ArrayList<>();
-    /** Connections waiting in the queue: the fillers, and probes that got in. */
-    private int queued;
+    /** The connections filling the queue, open until {@link #open()}. */
+    private final List<SocketChannel> fillers = new ArrayList<>();
 
     public FullAcceptQueue() throws IOException {
-        // Linux takes backlog + 1 connections before it drops SYNs: two for a backlog of one.
         server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        while (!full()) {
-            fillers.add(new Socket(InetAddress.getLoopbackAddress(), port()));
-            queued++;
+        // Until a connect goes unanswered: Linux queues backlog + 1 (two here), then drops SYNs.
+        for (SocketChannel filler; (filler = connectWithin(300)) != null;) {
+            fillers.add(filler);
         }
     }
 
@@ -39,10 +37,8 @@ public final class FullAcceptQueue implements AutoCloseable {
 
     /** Takes the connections that filled the queue: a retransmitted SYN gets in from now on. */
     public void open() throws IOException {
-        for (; queued > 0; queued--) {
+        for (SocketChannel filler : fillers) {
             server.accept().close();
-        }
-        for (Socket filler : fillers) {
             filler.close();
         }
         fillers.clear();
@@ -58,25 +54,27 @@ public final class FullAcceptQueue implements AutoCloseable {
         }
     }
 
-    /** Whether a connect now stays unanswered for 300 ms (its SYN dropped); one answered stays queued. */
-    private boolean full() throws IOException {
-        try (SocketChannel probe = SocketChannel.open(); Selector selector = Selector.open()) {
-            probe.configureBlocking(false);
-            boolean in = probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port()));
+    /** A connection to the queue if one is answered within {@code millis}, else null (its SYN dropped). */
+    private SocketChannel connectWithin(int millis) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try (Selector selector = Selector.open()) {
+            channel.configureBlocking(false);
+            boolean in = channel.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port()));
             if (!in) {
-                probe.register(selector, SelectionKey.OP_CONNECT);
-                in = selector.select(300) > 0 && probe.finishConnect();
+                channel.register(selector, SelectionKey.OP_CONNECT);
+                in = selector.select(millis) > 0 && channel.finishConnect();
             }
             if (in) {
-                queued++;
+                return channel;
             }
-            return !in;
         }
+        channel.close();
+        return null;
     }
 
     @Override
     public void close() throws IOException {
-        for (Socket filler : fillers) {
+        for (SocketChannel filler : fillers) {
             filler.close();
         }
         server.close();
