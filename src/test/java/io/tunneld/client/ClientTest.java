@@ -173,6 +173,13 @@ class ClientTest extends TunneldTest {
         return start(yaml, Map.of(), args);
     }
 
+    /** A client with one http tunnel, {@code subdomain}, to the local port, once it is open. */
+    private Running startHttp(String subdomain, int localPort) throws Exception {
+        Running c = start(server(), "-tls-skip-verify", "-proto=http", "-subdomain=" + subdomain, "" + localPort);
+        c.next();
+        return c;
+    }
+
     private static String post(int port, String host, String path, String body, String... headers) throws Exception {
         StringBuilder req = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
         for (String h : headers) {
@@ -317,18 +324,17 @@ class ClientTest extends TunneldTest {
     @Test
     void bytesThatArriveWhileTheLocalConnectionOpensReachTheServiceAfterThoseBefore() throws Exception {
         try (FullAcceptQueue slow = new FullAcceptQueue()) {
-            Running c = start(server(), "-tls-skip-verify", "-proto=http", "-subdomain=slowopen", "" + slow.port());
-            c.next();
+            Running c = startHttp("slowopen", slow.port());
             try (Socket visitor = PublicClient.plain(ports.http())) {
                 visitor.setSoTimeout(10_000);
                 OutputStream out = visitor.getOutputStream();
                 String head = "POST /early HTTP/1.1\r\nHost: slowopen.localhost\r\nContent-Length: 10\r\n"
                         + "Connection: close\r\n\r\n";
                 out.write((head + "01234").getBytes(StandardCharsets.US_ASCII));
-                // Its StartProxy has come: the local connection is opening, its SYN dropped.
+                // Its StartProxy has come: the local connection is opening, its SYN dropped. The
+                // SYN is sent again about a second after the first, whenever the queue has room.
                 eventually(() -> c.taps.size() == 1);
                 out.write("56789".getBytes(StandardCharsets.US_ASCII));
-                Thread.sleep(300);
                 slow.open();
                 try (Socket local = slow.accept(10_000)) {
                     local.setSoTimeout(10_000);
@@ -347,15 +353,14 @@ class ClientTest extends TunneldTest {
     @Test
     void aVisitorWhoLeavesWhileTheLocalConnectionOpensHasItClosedUnused() throws Exception {
         try (FullAcceptQueue slow = new FullAcceptQueue()) {
-            Running c = start(server(), "-tls-skip-verify", "-proto=http", "-subdomain=slowleft", "" + slow.port());
-            c.next();
+            Running c = startHttp("slowleft", slow.port());
             try (Socket visitor = PublicClient.plain(ports.http())) {
                 visitor.getOutputStream().write("GET /left HTTP/1.1\r\nHost: slowleft.localhost\r\n\r\n"
                         .getBytes(StandardCharsets.US_ASCII));
                 eventually(() -> c.taps.size() == 1);
             }
-            // The server closes the proxy connection; the client sees it while its connect waits.
-            Thread.sleep(300);
+            // The server closes the proxy connection; the client sees it while its connect waits
+            // for the SYN sent again about a second after the first.
             slow.open();
             try (Socket local = slow.accept(10_000)) {
                 local.setSoTimeout(5_000);

@@ -32,6 +32,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.tunneld.client.tls.ServerSessions;
+import io.tunneld.testsupport.PemFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -71,10 +72,7 @@ class SessionTicketsTest {
         vertx = Vertx.vertx();
         SelfSignedCertificate self = SelfSignedCertificate.create(List.of(NAME), Duration.ofDays(1));
         keys = new SwappableKeyManager(Credentials.of(new X509Certificate[] {self.certificate()}, self.privateKey()));
-        certificatePem = "-----BEGIN CERTIFICATE-----\n"
-                + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                        .encodeToString(self.certificate().getEncoded())
-                + "\n-----END CERTIFICATE-----\n";
+        certificatePem = PemFiles.pem("CERTIFICATE", self.certificate().getEncoded());
         relayPort = await(vertx.createNetServer().connectHandler(in -> {
             in.pause();
             vertx.createNetClient().connect(target.get(), "127.0.0.1").onSuccess(out -> {
@@ -243,7 +241,6 @@ class SessionTicketsTest {
 
     /** A Netty client context as the shipped client's, BoringSSL, whose session cache a test can count. */
     private SslContext nettyClient() throws Exception {
-        this.protocol = "TLSv1.3";
         return SslContextBuilder.forClient().sslProvider(SslProvider.OPENSSL).protocols("TLSv1.3")
                 .endpointIdentificationAlgorithm("HTTPS")
                 .trustManager(new java.io.ByteArrayInputStream(certificatePem.getBytes(StandardCharsets.US_ASCII)))
