@@ -32,7 +32,7 @@ final class Pump {
         this.tap = tap;
     }
 
-    /** Starts copying; reading {@code from} (held off until now) goes on. */
+    /** Starts copying; reading {@code from} goes on, or resumes if it was paused. */
     void start() {
         from.messageHandler(this::forward);
         to.drainHandler(v -> input.config().setAutoRead(true));

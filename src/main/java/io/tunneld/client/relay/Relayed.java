@@ -8,11 +8,16 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
- * A proxy connection whose StartProxy has been read, held (not reading) until its local
- * connection is open. Whatever arrives meanwhile (a TLS read can hold several records) is
- * kept, with the bytes that followed StartProxy, to go to the local service first.
+ * A proxy connection whose StartProxy has been read, held until its local connection is open.
+ * Whatever arrives meanwhile is kept, with the bytes that followed StartProxy, to go to the
+ * local service first. Reading goes on while it is held, up to {@link #KEPT_BEFORE_PAUSE}
+ * bytes: reading is how a close is seen, and only epoll reports one to a channel that is not
+ * reading (macOS and Windows run the client on NIO).
  */
 public final class Relayed {
+
+    /** Kept bytes at which reading pauses: a request head or a small body, not an upload. */
+    static final int KEPT_BEFORE_PAUSE = 64 * 1024;
 
     private final NetSocketInternal socket;
     private ByteBuf early;
@@ -23,15 +28,16 @@ public final class Relayed {
     }
 
     /**
-     * Stops reading {@code proxy} and keeps what it still delivers.
+     * Keeps what {@code proxy} delivers from now on, reading until {@link #KEPT_BEFORE_PAUSE}
+     * bytes are kept.
      *
      * @param early the bytes read after StartProxy, owned from now on (may be empty)
      */
     public static Relayed hold(NetSocket proxy, ByteBuf early) {
         NetSocketInternal socket = (NetSocketInternal) proxy;
-        channel(socket).config().setAutoRead(false);
         Relayed held = new Relayed(socket, early);
         socket.messageHandler(held::keep);
+        held.pauseIfFull();
         return held;
     }
 
@@ -69,8 +75,15 @@ public final class Relayed {
                 early.release();
                 early = data;
             }
+            pauseIfFull();
         } else {
             ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void pauseIfFull() {
+        if (early.readableBytes() >= KEPT_BEFORE_PAUSE) {
+            channel(socket).config().setAutoRead(false);
         }
     }
 
