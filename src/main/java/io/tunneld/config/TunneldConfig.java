@@ -332,8 +332,9 @@ public interface TunneldConfig {
         Duration joinedIdle();
 
         /**
-         * On a stop (SIGTERM), how long public connections already joined may take to finish
-         * before the sessions are closed (their clients reconnect, to another replica in a
+         * On a stop (SIGTERM), how long public connections already accepted (joined, or still
+         * sending a request or waiting for a proxy) may take to finish before the sessions are
+         * closed (their clients reconnect, to another replica in a
          * cluster). Fits Kubernetes' default 30 s grace period.
          */
         @WithDefault("25s")

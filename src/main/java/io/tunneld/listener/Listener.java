@@ -94,13 +94,6 @@ public final class Listener {
     }
 
     /**
-     * Closes every instance and every connection it accepted, and completes once they are
-     * closed and their close handlers have run. Vert.x closes the connections of a server it
-     * closes but does not wait for them; at a server stop, a close handler left to run while
-     * the event loops stop (a relay closing its other side on another loop) reaches into a
-     * loop that has ended.
-     */
-    /**
      * Closes every new connection at once from now, and keeps those accepted: how a stopping
      * server stops taking work while what it has finishes. (Closing the server would close
      * those too, as Vert.x closes a server's connections with it.)
@@ -109,6 +102,18 @@ public final class Listener {
         refusing = true;
     }
 
+    /** Connections accepted and not closed yet, whatever became of them: what a stop waits for. */
+    public int open() {
+        return accepted.size();
+    }
+
+    /**
+     * Closes every instance and every connection it accepted, and completes once they are
+     * closed and their close handlers have run. Vert.x closes the connections of a server it
+     * closes but does not wait for them; at a server stop, a close handler left to run while
+     * the event loops stop (a relay closing its other side on another loop) reaches into a
+     * loop that has ended.
+     */
     public Future<Void> stop() {
         port = -1;
         List<Future<Void>> closing;

@@ -3,6 +3,7 @@ package io.tunneld.server;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 
 import jakarta.annotation.Priority;
@@ -23,8 +24,10 @@ import io.tunneld.session.ControlRegistry;
  * A stop (SIGTERM, as Kubernetes stops a pod) that loses nothing it can keep: the server
  * takes no new session (a client trying is closed, and retries, elsewhere in a cluster),
  * public connections already joined get up to {@code tunneld.timeouts.drain} to finish while
- * the listeners still serve, then new connections are closed at once while the last joined
- * ones finish, then the sessions close so that their clients reconnect and keep their URLs.
+ * the listeners still serve, then new connections are closed at once while every public
+ * connection accepted before finishes (joined ones, and those still sending their request or
+ * waiting for a proxy, which join meanwhile), then the sessions close so that their clients
+ * reconnect and keep their URLs.
  * In a cluster this replica waits a moment for the other replicas to take its sessions over,
  * then leaves. Only then do the listeners close, with whatever they still hold.
  */
@@ -50,11 +53,16 @@ public class GracefulStop {
         this.listeners = listeners;
     }
 
-    /** Waits until no connection is joined, or until {@code end}. */
-    private void awaitJoined(long end) throws InterruptedException {
-        while (join.joined() > 0 && System.nanoTime() < end) {
+    /** Waits until {@code unfinished} is none, or until {@code end}. */
+    private static void await(IntSupplier unfinished, long end) throws InterruptedException {
+        while (unfinished.getAsInt() > 0 && System.nanoTime() < end) {
             Thread.sleep(50);
         }
+    }
+
+    /** Joined connections (forwarded ones from other replicas too) plus public ones not closed yet: none, or some. */
+    private int unfinished() {
+        return join.joined() + listeners.publicOpen();
     }
 
     /** First of all shutdown work; runs on the shutdown thread, so it may wait. */
@@ -67,19 +75,23 @@ public class GracefulStop {
             LOG.infof("stopping: %d joined connection(s) may finish, for up to %d s", joined,
                     config.timeouts().drain().toSeconds());
         }
-        awaitJoined(end);
-        // Then no new connection either, and a last wait for those that came meanwhile: a
-        // connection joined after this point would be cut when the listeners close.
+        await(join::joined, end);
+        // Then no new connection either, and a last wait for every one accepted before: one
+        // still sending its request, or waiting for a proxy (from another replica, say), joins
+        // a moment later and would be cut when the listeners close.
         listeners.refuseNew();
         cluster.prepareLeave();
-        awaitJoined(end);
-        int cut = join.joined();
+        await(this::unfinished, end);
+        int publicOpen = listeners.publicOpen();
+        int joinedAtEnd = join.joined();
         List<Control> sessions = List.copyOf(controls.controls());
         Set<String> ids = sessions.stream().map(Control::id).collect(Collectors.toSet());
         controls.stop();
         cluster.leave(ids, TAKEOVER);
         listeners.stop();
         LOG.infof("stopped in %d ms: %d session(s) closed, %s", (System.nanoTime() - start) / 1_000_000,
-                sessions.size(), cut == 0 ? "every joined connection finished" : cut + " joined connection(s) cut at the drain limit");
+                sessions.size(), publicOpen + joinedAtEnd == 0 ? "every connection finished"
+                        : "cut at the drain limit: " + publicOpen + " public connection(s) open, " + joinedAtEnd
+                        + " joined (those forwarded from other replicas included)");
     }
 }

@@ -134,6 +134,15 @@ public class Listeners {
         }
     }
 
+    /**
+     * Public connections (http, https, TCP tunnel ports) accepted and not closed yet: joined,
+     * waiting for a proxy, or still sending their request head.
+     */
+    public int publicOpen() {
+        return listeners.stream().filter(l -> Protocol.of(l.name()).isPresent()).mapToInt(Listener::open).sum()
+                + tcpPorts.open();
+    }
+
     /** Every configured listener. */
     public List<Listener> all() {
         return List.copyOf(listeners);

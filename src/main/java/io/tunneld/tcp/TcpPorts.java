@@ -125,6 +125,11 @@ public class TcpPorts {
         listening.values().forEach(listener -> listener.onSuccess(Listener::refuseNew));
     }
 
+    /** Connections to TCP tunnel ports accepted and not closed yet. */
+    public int open() {
+        return listening.values().stream().filter(Future::succeeded).mapToInt(l -> l.result().open()).sum();
+    }
+
     /**
      * Stops every TCP tunnel port, once the binds under way are done, and completes when the
      * ports and their connections are closed: the last step of a server stop, after the
