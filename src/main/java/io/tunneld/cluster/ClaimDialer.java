@@ -72,6 +72,7 @@ final class ClaimDialer {
         });
         socket.handler(reader[0]);
         socket.closeHandler(v -> result.tryFail("claim connection closed before its answer"));
+        socket.exceptionHandler(e -> result.tryFail("claim connection failed: " + e.getMessage()));
         result.future().onFailure(e -> socket.close());
     }
 }

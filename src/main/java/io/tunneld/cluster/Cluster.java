@@ -31,6 +31,9 @@ import io.tunneld.proxy.ProxyJoin;
 import io.tunneld.session.Control;
 import io.tunneld.session.ControlRegistry;
 import io.tunneld.tcp.TcpPorts;
+import io.tunneld.tls.PeerTls;
+import io.tunneld.tls.SelfSignedCertificate;
+import io.tunneld.tls.ServerTls;
 import io.tunneld.tunnel.BasicAuthKey;
 import io.tunneld.tunnel.Protocol;
 import io.tunneld.tunnel.Tunnel;
@@ -66,6 +69,7 @@ public class Cluster {
     private final MeterRegistry meters;
     private final ProxyJoin join;
     private final Instance<Redis> redis;
+    private final ServerTls tls;
     private final boolean enabled;
     private final String replica;
     /** Other replicas' tunnels this replica serves, by route. */
@@ -88,8 +92,9 @@ public class Cluster {
 
     public Cluster(TunneldConfig config, Vertx vertx, ServingLoops loops, ControlRegistry controls,
             TunnelRegistry registry, TcpPorts tcpPorts, BasicAuthKey authKey, UrlAssigner urls, MeterRegistry meters,
-            ProxyJoin join, Instance<Redis> redis) {
+            ProxyJoin join, Instance<Redis> redis, ServerTls tls) {
         this.config = config;
+        this.tls = tls;
         this.vertx = vertx;
         this.loops = loops;
         this.controls = controls;
@@ -102,6 +107,12 @@ public class Cluster {
         this.redis = redis;
         this.enabled = config.cluster().redisUrl().isPresent();
         this.replica = enabled ? replicaId() : "";
+    }
+
+    /** Options for connections to other replicas' forward ports: TLS unless tunneld.cluster.forward-tls is off. */
+    private static NetClientOptions dialing(PeerTls peerTls) {
+        NetClientOptions options = new NetClientOptions().setTcpNoDelay(true);
+        return peerTls == null ? options : peerTls.client(options);
     }
 
     /** Whether this replica is part of a cluster (a Redis is configured). */
@@ -144,17 +155,22 @@ public class Cluster {
         Redis client = redis.get();
         directory = new RedisDirectory(vertx, client, prefix, replica, config.cluster().redisTimeout(), metrics.redis());
         view = new ClusterView(replica, new Changes());
-        links = new PeerLinks(vertx, vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)), replica, secret,
-                id -> view.address(id));
+        PeerTls peerTls = null;
+        if (config.cluster().forwardTls()) {
+            SelfSignedCertificate own = ReplicaCertificate.issue(secret);
+            peerTls = tls.peers(own.certificate(), own.privateKey(), new ReplicaTrust(secret));
+        }
+        links = new PeerLinks(vertx, vertx.createNetClient(dialing(peerTls)), replica, secret, id -> view.address(id));
         HostedProxies hosted = new HostedProxies(vertx, (owner, clientId, handle) -> broker.hostedGone(owner, clientId, handle));
-        ClaimDialer dialer = new ClaimDialer(vertx, vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)),
-                replica, config.timeouts().proxyWait().toMillis());
+        ClaimDialer dialer = new ClaimDialer(vertx, vertx.createNetClient(dialing(peerTls)), replica,
+                config.timeouts().proxyWait().toMillis());
         broker = new ProxyBroker(vertx, replica, controls, links, hosted, dialer, view, metrics, join,
                 config.timeouts().proxyWait());
         ForwardPort port = new ForwardPort(vertx, secret, config.timeouts().firstFrame(), broker::onMessage,
                 broker::claimed);
-        forward = new Listener("forward", new NetServerOptions().setHost(host).setPort(config.cluster().forwardPort())
-                .setTcpNoDelay(true), port);
+        NetServerOptions accepting = new NetServerOptions().setHost(host).setPort(config.cluster().forwardPort())
+                .setTcpNoDelay(true);
+        forward = new Listener("forward", peerTls == null ? accepting : peerTls.server(accepting), port);
         // Startup runs on the main thread, never an event loop: waiting here is fine. A replica
         // others cannot forward to is no replica: this stops the start whatever tunneld.fail-fast says.
         try {
@@ -182,7 +198,8 @@ public class Cluster {
         long every = Math.max(250, config.cluster().lease().toMillis() / 4);
         ticker = vertx.setPeriodic(every, t -> tick());
         // The URL's password, if any, is not logged.
-        LOG.infof("cluster: replica %s, forward port %s, Redis %s", replica, address,
+        LOG.infof("cluster: replica %s, forward port %s (%s), Redis %s", replica, address,
+                peerTls != null ? "TLS" : "no TLS: tunneld.cluster.forward-tls=false",
                 config.cluster().redisUrl().get().replaceAll("//[^@/]*@", "//***@"));
     }
 

@@ -78,7 +78,16 @@ final class ForwardPort implements Handler<NetSocket> {
             socket.exceptionHandler(e -> LOG.debugf("forward-port connection from %s: %s", socket.remoteAddress(),
                     e.getMessage()));
             reader = new PeerFrameReader(this::onFrame, this::refuse);
-            socket.handler(reader);
+            socket.handler(first -> {
+                // A TLS record's header (handshake, version 3.x): reached here only if this port has no TLS.
+                if (first.length() >= 2 && first.getByte(0) == 0x16 && first.getByte(1) == 0x03) {
+                    refuse("it speaks TLS and this replica does not: tunneld.cluster.forward-tls must be the"
+                            + " same on every replica");
+                    return;
+                }
+                socket.handler(reader);
+                reader.handle(first);
+            });
         }
 
         private void onFrame(PeerFrame frame) {

@@ -99,8 +99,17 @@ final class PeerLink {
             s.write(PeerFrame.openLink(self).encode());
         }).onFailure(e -> {
             vertx.cancelTimer(timer);
-            failed(null, e.getMessage());
+            failed(null, innermost(e));
         });
+    }
+
+    /** What went wrong first: a refused certificate's reason, under "Failed to create SSL connection". */
+    private static String innermost(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
     private void onFrame(NetSocket s, PeerFrame frame, long timer) {

@@ -365,6 +365,14 @@ public interface TunneldConfig {
         int forwardPort();
 
         /**
+         * Whether replicas speak TLS to each other on the forward port, each showing a
+         * certificate it made at start and signed over with the secret. Every replica must
+         * agree. Off only where the network between pods is encrypted already (a service mesh).
+         */
+        @WithDefault("true")
+        boolean forwardTls();
+
+        /**
          * The address other replicas dial to reach this one (the pod IP on Kubernetes), and the
          * address the forward port listens on. Default: this host's address.
          */

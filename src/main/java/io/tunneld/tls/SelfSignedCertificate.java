@@ -55,12 +55,39 @@ public record SelfSignedCertificate(X509Certificate certificate, PrivateKey priv
         }
     }
 
+    /** A new P-256 key pair, for {@link #forKeys}. */
+    public static KeyPair newKeys() {
+        return newKeys(new SecureRandom());
+    }
+
+    /**
+     * A certificate for {@code keys} (from {@link #newKeys()}), for names that may depend on
+     * the public key, valid from an hour ago to {@code validity} ahead.
+     */
+    public static SelfSignedCertificate forKeys(KeyPair keys, List<String> dnsNames, Duration validity) {
+        Instant now = Instant.now();
+        return sign(keys, dnsNames, now.minus(Duration.ofHours(1)), now.plus(validity), new SecureRandom());
+    }
+
     private static SelfSignedCertificate create(List<String> dnsNames, Instant notBefore, Instant notAfter,
             SecureRandom random) {
+        // The key first, then the serial number and the signature: the order a derived one depends on.
+        return sign(newKeys(random), dnsNames, notBefore, notAfter, random);
+    }
+
+    private static KeyPair newKeys(SecureRandom random) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"), random);
-            KeyPair keys = generator.generateKeyPair();
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a P-256 key pair", e);
+        }
+    }
+
+    private static SelfSignedCertificate sign(KeyPair keys, List<String> dnsNames, Instant notBefore,
+            Instant notAfter, SecureRandom random) {
+        try {
             // Most general first, as X.500 orders it: read back as "CN=<domain>, O=...".
             byte[] name = Der.sequence(
                     Der.set(Der.sequence(Der.oid(ORGANIZATION), Der.utf8String("tunneld self-signed"))),

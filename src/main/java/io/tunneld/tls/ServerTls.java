@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.ObserverMethod;
@@ -128,6 +131,14 @@ public class ServerTls {
     /** Options for the public HTTPS listener. */
     public NetServerOptions https(NetServerOptions options) {
         return secure(options, HTTPS);
+    }
+
+    /**
+     * Mutual TLS for links between replicas, on this server's engine: {@code certificate} and
+     * {@code key} shown, peers judged by {@code trust} alone.
+     */
+    public PeerTls peers(X509Certificate certificate, PrivateKey key, X509ExtendedTrustManager trust) {
+        return new PeerTls(boringSsl, certificate, key, trust);
     }
 
     /** Which engine serves TLS, and why the JDK's where BoringSSL was wanted: for the start-up line. */

@@ -140,6 +140,12 @@ class ClusterIT {
                 echoVia("127.0.0.1", cluster.httpPort(), hostOf(url));
             }
         }
+        // What crossed between replicas above went over TLS, the default.
+        for (int i = 0; i < cluster.size(); i++) {
+            List<String> output = cluster.replica(i).output();
+            assertTrue(output.stream().anyMatch(l -> l.matches(".*cluster: replica .*, forward port \\S+ \\(TLS\\), .*")),
+                    output.toString());
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ import io.tunneld.testsupport.LogRecords;
 import io.tunneld.testsupport.VertxTest;
 import io.tunneld.tunnel.ProxyConnection;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 
@@ -86,6 +87,20 @@ class ForwardPortTest extends VertxTest {
             PeerLink link = link("another-secret-of-some-length");
             link.send(PeerFrame.want(1, "client-1"));
             eventually(() -> logs.lines().stream().anyMatch(l -> l.text().contains("did not prove the cluster secret")));
+            eventually(() -> logs.lines().stream().anyMatch(l -> l.text().contains("link to replica replica-q lost")));
+            assertEquals(List.of(), heard);
+            link.close();
+        }
+    }
+
+    @Test
+    void aReplicaDialingWithTlsIsRefusedWithTheSettingNamed() throws Exception {
+        try (LogRecords logs = new LogRecords()) {
+            PeerLink link = new PeerLink(vertx, vertx.createNetClient(new NetClientOptions().setSsl(true).setTrustAll(true)
+                    .setHostnameVerificationAlgorithm("")), "replica-p", "replica-q", this::address, new ClusterSecret(SECRET));
+            link.send(PeerFrame.want(1, "client-1"));
+            eventually(() -> logs.lines().stream().anyMatch(l -> l.text().endsWith(
+                    "closed: it speaks TLS and this replica does not: tunneld.cluster.forward-tls must be the same on every replica")));
             eventually(() -> logs.lines().stream().anyMatch(l -> l.text().contains("link to replica replica-q lost")));
             assertEquals(List.of(), heard);
             link.close();
