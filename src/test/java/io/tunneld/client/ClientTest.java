@@ -331,9 +331,10 @@ class ClientTest extends TunneldTest {
                 String head = "POST /early HTTP/1.1\r\nHost: slowopen.localhost\r\nContent-Length: 10\r\n"
                         + "Connection: close\r\n\r\n";
                 out.write((head + "01234").getBytes(StandardCharsets.US_ASCII));
-                // Its StartProxy has come: the local connection is opening, its SYN dropped. The
+                // Its StartProxy has come and the local connection is opening, its SYN dropped. The
                 // SYN is sent again about a second after the first, whenever the queue has room.
                 eventually(() -> c.taps.size() == 1);
+                slow.awaitConnecting(5_000);
                 out.write("56789".getBytes(StandardCharsets.US_ASCII));
                 slow.open();
                 try (Socket local = slow.accept(10_000)) {
@@ -358,6 +359,7 @@ class ClientTest extends TunneldTest {
                 visitor.getOutputStream().write("GET /left HTTP/1.1\r\nHost: slowleft.localhost\r\n\r\n"
                         .getBytes(StandardCharsets.US_ASCII));
                 eventually(() -> c.taps.size() == 1);
+                slow.awaitConnecting(5_000);
             }
             // The server closes the proxy connection; the client sees it while its connect waits
             // for the SYN sent again about a second after the first.

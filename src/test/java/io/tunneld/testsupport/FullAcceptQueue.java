@@ -9,13 +9,17 @@ import java.net.SocketTimeoutException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A local service slow to answer a connect: its accept queue is kept full, so the kernel
  * drops a connecting SYN and the connector retransmits it (after about a second) until
  * {@link #open()} makes room. Lets a test act while a connection to it is still opening.
+ * Linux only, as the kernel behaviour it relies on.
  */
 public final class FullAcceptQueue implements AutoCloseable {
 
@@ -33,6 +37,36 @@ public final class FullAcceptQueue implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /**
+     * Waits until a connection to this service is opening, its SYN sent and dropped (Linux's
+     * socket tables show it in SYN_SENT): from then on it waits for {@link #open()}. Without
+     * this wait, a connect issued a moment late could find the queue open already.
+     */
+    public void awaitConnecting(int millis) throws IOException, InterruptedException {
+        String remote = String.format(":%04X", port());
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!connecting(remote)) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no connection to port " + port() + " opening within " + millis + " ms");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Whether /proc/net/tcp or tcp6 has a socket in SYN_SENT (02) whose remote port ends {@code remote}. */
+    private static boolean connecting(String remote) throws IOException {
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : Files.readAllLines(Path.of(table))) {
+                // sl local_address rem_address st ...
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 3 && fields[2].endsWith(remote) && fields[3].equals("02")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Takes the connections that filled the queue: a retransmitted SYN gets in from now on. */
