@@ -334,8 +334,8 @@ public interface TunneldConfig {
         /**
          * On a stop (SIGTERM), how long public connections already accepted (joined, or still
          * sending a request or waiting for a proxy) may take to finish before the sessions are
-         * closed (their clients reconnect, to another replica in a
-         * cluster). Fits Kubernetes' default 30 s grace period.
+         * closed (their clients reconnect, to another replica in a cluster). Fits Kubernetes'
+         * default 30 s grace period.
          */
         @WithDefault("25s")
         Duration drain();

@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.Socket;
 import java.net.SocketException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +25,7 @@ import io.tunneld.testsupport.VertxTest;
 import io.tunneld.tls.PeerTls;
 import io.tunneld.tls.SelfSignedCertificate;
 import io.vertx.core.Promise;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -51,6 +55,24 @@ class ReplicaTlsTest extends VertxTest {
         socket.write("hello");
         assertEquals("hello", await(echoed.future()));
         assertTrue(socket.isSsl());
+    }
+
+    @ParameterizedTest(name = "BoringSSL: {0}")
+    @ValueSource(booleans = {true, false})
+    void aDialerResumesSoItsCertificateIsCheckedOnce(boolean boringSsl) throws Exception {
+        AtomicInteger checked = new AtomicInteger();
+        ReplicaTrust replicas = new ReplicaTrust(SECRET);
+        int port = acceptor(replica(boringSsl, SECRET, new CountingTrust(replicas, checked)));
+        NetClient dialer = vertx.createNetClient(replica(boringSsl, SECRET, replicas).client(new NetClientOptions()));
+        for (int i = 0; i < 3; i++) {
+            NetSocket socket = await(dialer.connect(port, "127.0.0.1"));
+            Promise<String> echoed = Promise.promise();
+            socket.handler(b -> echoed.tryComplete(b.toString()));
+            socket.write("claim " + i);
+            assertEquals("claim " + i, await(echoed.future()));
+            await(socket.close());
+        }
+        assertEquals(1, checked.get(), "the first connection's certificate only: the others resumed");
     }
 
     @ParameterizedTest(name = "BoringSSL: {0}")
@@ -124,5 +146,54 @@ class ReplicaTlsTest extends VertxTest {
             socket.handler(socket::write);
         });
         return await(server.listen(0, "127.0.0.1")).actualPort();
+    }
+
+    /** {@code trust}'s judgement, counting the dialers it judged. */
+    private static final class CountingTrust extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager trust;
+        private final AtomicInteger checked;
+
+        CountingTrust(X509ExtendedTrustManager trust, AtomicInteger checked) {
+            this.trust = trust;
+            this.checked = checked;
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            checked.incrementAndGet();
+            trust.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            checked.incrementAndGet();
+            trust.checkClientTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            checked.incrementAndGet();
+            trust.checkClientTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            trust.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            trust.checkServerTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            trust.checkServerTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return trust.getAcceptedIssuers();
+        }
     }
 }
