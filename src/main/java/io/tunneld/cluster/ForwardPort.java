@@ -12,7 +12,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
 /**
- * Where connections from other replicas enter: the internal forward port. A connection must
+ * Where connections from other replicas enter: the internal forward port, behind mutual TLS
+ * ({@link ReplicaTrust}) unless {@code tunneld.cluster.forward-tls} is off. A connection must
  * say what it is within the first-frame deadline. A link must prove it knows the cluster
  * secret (an HMAC of a fresh challenge) before its messages are heard; a claim presents the
  * handle of a proxy connection parked here and is joined to it. Anything else closes that

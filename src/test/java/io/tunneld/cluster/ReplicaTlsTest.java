@@ -33,8 +33,9 @@ import io.vertx.core.net.NetSocket;
 
 /**
  * The forward port's TLS over real sockets, on both engines (BoringSSL, and the JDK's of a
- * native executable): replicas of one cluster talk; a peer without a certificate signed over
- * by the secret, on either side, or without TLS, gets nothing through.
+ * native executable): replicas of one cluster talk, and a dialer resumes its sessions; a peer
+ * without a certificate signed over by the secret, on either side, or without TLS, gets
+ * nothing through.
  */
 class ReplicaTlsTest extends VertxTest {
 
