@@ -158,7 +158,9 @@ public class Cluster {
         PeerTls peerTls = null;
         if (config.cluster().forwardTls()) {
             SelfSignedCertificate own = ReplicaCertificate.issue(secret);
-            peerTls = tls.peers(own.certificate(), own.privateKey(), new ReplicaTrust(secret));
+            ReplicaTrust trust = new ReplicaTrust(secret);
+            metrics.fullHandshakes(meters, trust);
+            peerTls = tls.peers(own.certificate(), own.privateKey(), trust);
         }
         links = new PeerLinks(vertx, vertx.createNetClient(dialing(peerTls)), replica, secret, id -> view.address(id));
         HostedProxies hosted = new HostedProxies(vertx, (owner, clientId, handle) -> broker.hostedGone(owner, clientId, handle));

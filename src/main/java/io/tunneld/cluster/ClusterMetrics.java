@@ -4,14 +4,15 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
  * What a cluster replica publishes at {@code /q/metrics}: connections forwarded to and from
  * other replicas by reason ({@code http}, {@code https}, {@code tcp} public connections, and
- * {@code proxy} connections a client opened to a replica other than its session's), Redis
- * round trips, and lease renewals that failed.
+ * {@code proxy} connections a client opened to a replica other than its session's), full TLS
+ * handshakes on the forward port, Redis round trips, and lease renewals that failed.
  */
 final class ClusterMetrics {
 
@@ -31,6 +32,13 @@ final class ClusterMetrics {
                         .tag("reason", reason).register(registry));
             }
         }
+    }
+
+    /** Publishes how many dialing replicas {@code trust} has judged: full handshakes on the forward port. */
+    void fullHandshakes(MeterRegistry registry, ReplicaTrust trust) {
+        FunctionCounter.builder("tunneld.cluster.forward.handshakes.full", trust, ReplicaTrust::dialersChecked)
+                .description("TLS handshakes on the forward port that checked the dialing replica's certificate;"
+                        + " the others resumed").register(registry);
     }
 
     Timer redis() {

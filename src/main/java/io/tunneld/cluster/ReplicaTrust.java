@@ -3,6 +3,7 @@ package io.tunneld.cluster;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -10,13 +11,25 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * Trusts exactly the certificates of replicas of this cluster ({@link ReplicaCertificate}),
  * both ways: a dialing replica judges the one it reached, an accepting one the one that dialed.
+ * Counts the dialers it judged: full handshakes, where a resumed one shows no certificate.
  */
 final class ReplicaTrust extends X509ExtendedTrustManager {
 
     private final ClusterSecret secret;
+    private final LongAdder dialersChecked = new LongAdder();
 
     ReplicaTrust(ClusterSecret secret) {
         this.secret = secret;
+    }
+
+    /** Certificates of dialing replicas judged so far: the forward port's full handshakes. */
+    long dialersChecked() {
+        return dialersChecked.sum();
+    }
+
+    private void checkDialer(X509Certificate[] chain) throws CertificateException {
+        dialersChecked.increment();
+        check(chain);
     }
 
     private void check(X509Certificate[] chain) throws CertificateException {
@@ -28,7 +41,7 @@ final class ReplicaTrust extends X509ExtendedTrustManager {
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        check(chain);
+        checkDialer(chain);
     }
 
     @Override
@@ -38,7 +51,7 @@ final class ReplicaTrust extends X509ExtendedTrustManager {
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        check(chain);
+        checkDialer(chain);
     }
 
     @Override
@@ -48,7 +61,7 @@ final class ReplicaTrust extends X509ExtendedTrustManager {
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        check(chain);
+        checkDialer(chain);
     }
 
     @Override

@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.Socket;
 import java.net.SocketException;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,10 +58,10 @@ class ReplicaTlsTest extends VertxTest {
     @ParameterizedTest(name = "BoringSSL: {0}")
     @ValueSource(booleans = {true, false})
     void aDialerResumesSoItsCertificateIsCheckedOnce(boolean boringSsl) throws Exception {
-        AtomicInteger checked = new AtomicInteger();
-        ReplicaTrust replicas = new ReplicaTrust(SECRET);
-        int port = acceptor(replica(boringSsl, SECRET, new CountingTrust(replicas, checked)));
-        NetClient dialer = vertx.createNetClient(replica(boringSsl, SECRET, replicas).client(new NetClientOptions()));
+        ReplicaTrust acceptorTrust = new ReplicaTrust(SECRET);
+        int port = acceptor(replica(boringSsl, SECRET, acceptorTrust));
+        NetClient dialer = vertx.createNetClient(replica(boringSsl, SECRET, new ReplicaTrust(SECRET))
+                .client(new NetClientOptions()));
         for (int i = 0; i < 3; i++) {
             NetSocket socket = await(dialer.connect(port, "127.0.0.1"));
             Promise<String> echoed = Promise.promise();
@@ -73,7 +70,7 @@ class ReplicaTlsTest extends VertxTest {
             assertEquals("claim " + i, await(echoed.future()));
             await(socket.close());
         }
-        assertEquals(1, checked.get(), "the first connection's certificate only: the others resumed");
+        assertEquals(1, acceptorTrust.dialersChecked(), "the first connection's certificate only: the others resumed");
     }
 
     @ParameterizedTest(name = "BoringSSL: {0}")
@@ -147,54 +144,5 @@ class ReplicaTlsTest extends VertxTest {
             socket.handler(socket::write);
         });
         return await(server.listen(0, "127.0.0.1")).actualPort();
-    }
-
-    /** {@code trust}'s judgement, counting the dialers it judged. */
-    private static final class CountingTrust extends X509ExtendedTrustManager {
-        private final X509ExtendedTrustManager trust;
-        private final AtomicInteger checked;
-
-        CountingTrust(X509ExtendedTrustManager trust, AtomicInteger checked) {
-            this.trust = trust;
-            this.checked = checked;
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            checked.incrementAndGet();
-            trust.checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checked.incrementAndGet();
-            trust.checkClientTrusted(chain, authType, socket);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checked.incrementAndGet();
-            trust.checkClientTrusted(chain, authType, engine);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            trust.checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            trust.checkServerTrusted(chain, authType, socket);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            trust.checkServerTrusted(chain, authType, engine);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return trust.getAcceptedIssuers();
-        }
     }
 }
