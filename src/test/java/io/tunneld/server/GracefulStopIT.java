@@ -43,12 +43,7 @@ class GracefulStopIT {
         int http = freePort();
         int health = freePort();
         long size = 4L << 20;
-        Map<String, String> env = Map.of(
-                "TUNNELD_TUNNEL_HOST", HOST, "TUNNELD_TUNNEL_PORT", String.valueOf(tunnel),
-                "TUNNELD_HTTP_HOST", HOST, "TUNNELD_HTTP_PORT", String.valueOf(http),
-                "TUNNELD_HTTPS_ENABLED", "false", "TUNNELD_TCP_ENABLED", "false",
-                "TUNNELD_AUTH_TOKENS", TOKEN, "TUNNELD_TIMEOUTS_DRAIN", "25s");
-        try (TunneldProcess server = TunneldProcess.start("single-node", HOST, health, env);
+        try (TunneldProcess server = TunneldProcess.start("single-node", HOST, health, settings(tunnel, http));
                 StreamServer downloads = new StreamServer(size, 256 * 1024);
                 NgrokTestClient client = NgrokTestClient.connect(HOST, tunnel)) {
             assertEquals("", client.auth(TOKEN, "").str("Error"));
@@ -110,12 +105,7 @@ class GracefulStopIT {
         int http = freePort();
         int health = freePort();
         long size = 1L << 20;
-        Map<String, String> env = Map.of(
-                "TUNNELD_TUNNEL_HOST", HOST, "TUNNELD_TUNNEL_PORT", String.valueOf(tunnel),
-                "TUNNELD_HTTP_HOST", HOST, "TUNNELD_HTTP_PORT", String.valueOf(http),
-                "TUNNELD_HTTPS_ENABLED", "false", "TUNNELD_TCP_ENABLED", "false",
-                "TUNNELD_AUTH_TOKENS", TOKEN, "TUNNELD_TIMEOUTS_DRAIN", "25s");
-        try (TunneldProcess server = TunneldProcess.start("single-node-head", HOST, health, env);
+        try (TunneldProcess server = TunneldProcess.start("single-node-head", HOST, health, settings(tunnel, http));
                 StreamServer downloads = new StreamServer(size);
                 NgrokTestClient client = NgrokTestClient.connect(HOST, tunnel);
                 Socket visitor = new Socket(HOST, http)) {
@@ -140,6 +130,15 @@ class GracefulStopIT {
             String log = String.join("\n", server.output());
             assertTrue(log.contains("every connection finished"), log);
         }
+    }
+
+    /** A node with its tunnel and HTTP ports on {@link #HOST}, no HTTPS or TCP tunnels, the default drain. */
+    private static Map<String, String> settings(int tunnel, int http) {
+        return Map.of(
+                "TUNNELD_TUNNEL_HOST", HOST, "TUNNELD_TUNNEL_PORT", String.valueOf(tunnel),
+                "TUNNELD_HTTP_HOST", HOST, "TUNNELD_HTTP_PORT", String.valueOf(http),
+                "TUNNELD_HTTPS_ENABLED", "false", "TUNNELD_TCP_ENABLED", "false",
+                "TUNNELD_AUTH_TOKENS", TOKEN, "TUNNELD_TIMEOUTS_DRAIN", "25s");
     }
 
     /** Waits until the server has taken the visitor's connection (it counts it as it does). */
