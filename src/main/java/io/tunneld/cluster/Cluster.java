@@ -159,7 +159,7 @@ public class Cluster {
         if (config.cluster().forwardTls()) {
             SelfSignedCertificate own = ReplicaCertificate.issue(secret);
             ReplicaTrust trust = new ReplicaTrust(secret);
-            metrics.fullHandshakes(meters, trust);
+            metrics.fullHandshakes(trust);
             peerTls = tls.peers(own.certificate(), own.privateKey(), trust);
         }
         links = new PeerLinks(vertx, vertx.createNetClient(dialing(peerTls)), replica, secret, id -> view.address(id));

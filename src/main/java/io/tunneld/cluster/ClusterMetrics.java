@@ -16,11 +16,13 @@ import io.micrometer.core.instrument.Timer;
  */
 final class ClusterMetrics {
 
+    private final MeterRegistry registry;
     private final Map<String, Counter> forwarded = new HashMap<>();
     private final Timer redis;
     private final Counter renewalsFailed;
 
     ClusterMetrics(MeterRegistry registry) {
+        this.registry = registry;
         this.redis = Timer.builder("tunneld.cluster.redis").description("Redis calls of the cluster directory")
                 .register(registry);
         this.renewalsFailed = Counter.builder("tunneld.cluster.lease.renewals.failed")
@@ -35,7 +37,7 @@ final class ClusterMetrics {
     }
 
     /** Publishes how many dialing replicas {@code trust} has judged: full handshakes on the forward port. */
-    void fullHandshakes(MeterRegistry registry, ReplicaTrust trust) {
+    void fullHandshakes(ReplicaTrust trust) {
         FunctionCounter.builder("tunneld.cluster.forward.handshakes.full", trust, ReplicaTrust::dialersChecked)
                 .description("TLS handshakes on the forward port that checked the dialing replica's certificate;"
                         + " the others resumed").register(registry);
